@@ -1,0 +1,42 @@
+import postgres, { type Sql } from 'postgres';
+import { loadConfig } from '../config';
+
+export type Db = Sql<Record<string, never>>;
+
+export interface DbOptions {
+  /** Pool size; keep ≤ the embedded socket server's maxConnections. */
+  max?: number;
+}
+
+/** A postgres.js pool for a URL. The same code talks to PostgreSQL and to embedded PGlite. */
+export function createDb(url: string, options: DbOptions = {}): Db {
+  return postgres(url, {
+    max: options.max ?? 10,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    // PGlite's socket server speaks the simple wire protocol well but has no TLS.
+    ssl: false,
+  }) as Db;
+}
+
+const globalForDb = globalThis as unknown as { __komaDb?: Db };
+
+/** The process-wide pool, from DATABASE_URL (the start script sets it for embedded mode). */
+export function db(): Db {
+  if (!globalForDb.__komaDb) {
+    const url = loadConfig().DATABASE_URL;
+    if (!url) {
+      throw new Error('DATABASE_URL is not set: start Koma with `npm start` (embedded database) or set DATABASE_URL.');
+    }
+    globalForDb.__komaDb = createDb(url);
+  }
+  return globalForDb.__komaDb;
+}
+
+/** For tests and shutdown: close the process-wide pool. */
+export async function closeDb(): Promise<void> {
+  const current = globalForDb.__komaDb;
+  globalForDb.__komaDb = undefined;
+  await current?.end({ timeout: 5 });
+}
