@@ -1,0 +1,44 @@
+/**
+ * What a job carries. Every job is validated when it is enqueued and again when a worker
+ * picks it up (Redis is outside our process: never trust what comes back blindly).
+ */
+import { z } from 'zod';
+import { phaseSchema } from '../schema/phases';
+
+export const PHASE_QUEUE = 'koma-phase-runs';
+export const PANEL_QUEUE = 'koma-scene-panels';
+/** Pub/sub channel on which the web API asks workers to abort a running job. */
+export const CANCEL_CHANNEL = 'koma:cancel';
+export const cancelledKey = (jobId: string) => `koma:cancelled:${jobId}`;
+
+const uuid = z.string().uuid();
+
+export const requesterSchema = z.object({ id: z.string().min(1), name: z.string().max(200) });
+
+export const phaseRunJobSchema = z.object({
+  projectId: uuid,
+  phase: phaseSchema,
+  /** Derived from the job id, so a retried job writes the same branch (exactly one branch). */
+  branchId: z.string().min(1).max(100),
+  feedback: z.string().max(5_000).nullable(),
+  fromBranchId: z.string().max(100).nullable(),
+  seed: z.number().int().nonnegative(),
+  requestedBy: requesterSchema,
+  /** Fast path: adopt the result and enqueue the next phase, until `untilPhase`. */
+  pipeline: z.boolean().default(false),
+  /** Phase 5 only: regenerate this one panel (a new branch copying the active one). */
+  panelId: z.string().max(100).nullable().default(null),
+});
+export type PhaseRunJob = z.infer<typeof phaseRunJobSchema>;
+
+export const panelJobSchema = z.object({
+  projectId: uuid,
+  panelId: z.string().min(1).max(100),
+  parentJobId: z.string().min(1),
+  seed: z.number().int().nonnegative(),
+});
+export type PanelJob = z.infer<typeof panelJobSchema>;
+
+export function branchIdForJob(jobId: string): string {
+  return `b-${jobId}`;
+}
