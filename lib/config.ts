@@ -40,6 +40,26 @@ export const configSchema = z.object({
   PRICE_JPY_PER_1K_OUTPUT_TOKENS: z.coerce.number().nonnegative().default(0.375),
   PRICE_JPY_PER_IMAGE: z.coerce.number().nonnegative().default(5.85),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** collab-server: largest WebSocket message accepted (bytes); bigger → socket closed 1009. */
+  COLLAB_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  /** collab-server: largest document (encoded Yjs state, bytes); a write past it is refused. */
+  COLLAB_MAX_DOC_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** collab-server: connections to one document on one instance. */
+  COLLAB_MAX_CONNECTIONS_PER_DOC: z.coerce.number().int().positive().default(200),
+  /** collab-server: documents one WebSocket may open. */
+  COLLAB_MAX_DOCS_PER_CONNECTION: z.coerce.number().int().positive().default(16),
+  /** collab-server: what a socket may send before any document on it is authenticated. */
+  COLLAB_MAX_UNAUTH_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  COLLAB_MAX_UNAUTH_MESSAGES: z.coerce.number().int().positive().default(200),
+  /** collab-server: sustained messages per second per socket, and the burst above it. */
+  COLLAB_RATE_PER_SEC: z.coerce.number().positive().default(100),
+  COLLAB_RATE_BURST: z.coerce.number().positive().default(500),
+  /** collab-server: how long an update may wait for PostgreSQL before it is refused (never acked). */
+  COLLAB_STORE_DEADLINE_MS: z.coerce.number().int().positive().default(15_000),
+  /** collab-server: fold a document's update log into its snapshot after this many rows. */
+  COLLAB_COMPACT_EVERY_UPDATES: z.coerce.number().int().positive().default(500),
+  /** collab-server: unique name of this instance on the Redis channel (default: random). */
+  COLLAB_INSTANCE_ID: z.string().min(1).max(100).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
