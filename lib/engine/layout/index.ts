@@ -1,0 +1,138 @@
+/**
+ * layoutBook: story-ordered shots → pages of panels in mm, with reading order and figures.
+ *
+ *   paginate (3–7 a page, reveals after a page turn)  →  per page, the best guillotine tier
+ *   composition (area ∝ importance, shape ∝ shot type)  →  bleed  →  faces and bodies.
+ *
+ * Deterministic for (shots, options): every random choice comes from a PRNG seeded with
+ * options.seed and a label. options.alternative > 0 perturbs pagination and composition choice,
+ * and is guaranteed to differ from alternative 0 whenever any page has a second composition.
+ */
+import type { BookLayout, CameraAngle, LaidPage, LaidPanel, LayoutOptions, ShotInput } from '../types';
+import { SHOT_TYPES } from '../types';
+import { pageFormat } from '../formats';
+import { paginate } from './paginate';
+import { applyBleed, pageCandidates, type PageCandidate } from './page';
+import { placeFigures } from './figures';
+import { makeRng } from './rng';
+import { r2 } from './geom';
+
+export { estimateReadingOrder, estimateReadingOrderDetailed, cutGaps } from './reading-order';
+export { isAfterPageTurn, pageSide } from './spread';
+export { paginate, MIN_PANELS, MAX_PANELS } from './paginate';
+
+/** Validates and normalises the input: a clear error for what cannot be laid out. */
+function normaliseShots(shots: readonly ShotInput[]): ShotInput[] {
+  const seen = new Set<string>();
+  return shots.map((s, i) => {
+    if (!s || typeof s.id !== 'string' || s.id.length === 0) throw new Error(`shot ${i}: id must be a non-empty string`);
+    if (seen.has(s.id)) throw new Error(`shot ${i}: duplicate id "${s.id}"`);
+    seen.add(s.id);
+    if (!SHOT_TYPES.includes(s.shot)) throw new Error(`shot ${s.id}: unknown shot type "${String(s.shot)}"`);
+    const importance = Number.isFinite(s.importance) ? Math.min(1, Math.max(0, s.importance)) : 0.5;
+    return { ...s, importance, characters: Array.isArray(s.characters) ? s.characters : [] };
+  });
+}
+
+/** Picks a candidate per page: the best for alternative 0, a noisy best for the others. */
+function choose(cands: PageCandidate[], seed: number, alternative: number, pageIndex: number): number {
+  if (alternative === 0 || cands.length === 1) return 0;
+  const rng = makeRng(seed, `compose:${alternative}:${pageIndex}`);
+  let best = 0;
+  let bestScore = Number.POSITIVE_INFINITY;
+  cands.forEach((c, i) => {
+    const s = c.score + rng() * 3;
+    if (s < bestScore) {
+      bestScore = s;
+      best = i;
+    }
+  });
+  return best;
+}
+
+interface Plan {
+  sizes: number[];
+  picks: number[];
+  cands: PageCandidate[][];
+}
+
+function plan(shots: ShotInput[], options: LayoutOptions, alternative: number): Plan {
+  const format = pageFormat(options.format);
+  const sizes = paginate(shots, options.seed, alternative);
+  const cands: PageCandidate[][] = [];
+  const picks: number[] = [];
+  let at = 0;
+  sizes.forEach((size, p) => {
+    const c = pageCandidates(shots.slice(at, at + size), format, options.readingDirection);
+    cands.push(c);
+    picks.push(choose(c, options.seed, alternative, p));
+    at += size;
+  });
+  return { sizes, picks, cands };
+}
+
+const signature = (p: Plan): string => p.sizes.map((s, i) => `${s}:${p.cands[i][p.picks[i]].tiers.join('')}`).join('|');
+
+export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions): BookLayout {
+  const format = pageFormat(options.format);
+  const direction = options.readingDirection;
+  if (direction !== 'rtl' && direction !== 'ltr') throw new Error(`readingDirection must be "rtl" or "ltr"`);
+  const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
+  const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
+  const shots = normaliseShots(shotsIn);
+
+  const p = plan(shots, { ...options, seed }, alternative);
+  if (alternative > 0) {
+    // A branch must not come back identical to the preferred layout: if the perturbation landed
+    // on the same plan, take the runner-up composition of the page with the most choices.
+    const base = plan(shots, { ...options, seed }, 0);
+    if (signature(base) === signature(p)) {
+      let page = -1;
+      p.cands.forEach((c, i) => {
+        if (c.length > 1 && (page < 0 || c.length > p.cands[page].length)) page = i;
+      });
+      if (page >= 0) p.picks[page] = 1 + ((alternative - 1) % (p.cands[page].length - 1));
+    }
+  }
+
+  const pages: LaidPage[] = [];
+  let at = 0;
+  p.sizes.forEach((size, pageIndex) => {
+    const pageShots = shots.slice(at, at + size);
+    at += size;
+    const cand = p.cands[pageIndex][p.picks[pageIndex]];
+    const figRng = makeRng(seed, `figures:${alternative}:${pageIndex}`);
+    const panels: LaidPanel[] = cand.tiles.map((tile) => {
+      const shot = pageShots[tile.index];
+      const { box, bled } = shot.bleed ? applyBleed(tile, format) : { box: tile.box, bled: false };
+      // Round edges (not sizes) so neighbours keep their exact gutters.
+      const x0 = r2(box[0]);
+      const y0 = r2(box[1]);
+      const bboxMm: [number, number, number, number] = [x0, y0, r2(r2(box[0] + box[2]) - x0), r2(r2(box[1] + box[3]) - y0)];
+      const camera: CameraAngle = shot.camera ?? 'eye';
+      const faces = placeFigures(bboxMm, shot.characters, shot.shot, format, direction, figRng).map((f) => ({
+        characterId: f.characterId,
+        faceMm: f.faceMm.map(r2) as [number, number, number, number],
+        bodyMm: f.bodyMm.map(r2) as [number, number, number, number],
+      }));
+      const panel: LaidPanel = {
+        id: `panel-${shot.id}`,
+        shotId: shot.id,
+        order: tile.index,
+        bboxMm,
+        bleed: bled,
+        shot: shot.shot,
+        camera,
+        importance: shot.importance,
+        characters: [...shot.characters],
+        faces,
+      };
+      if (shot.beatId !== undefined) panel.beatId = shot.beatId;
+      if (shot.description !== undefined) panel.description = shot.description;
+      return panel;
+    });
+    panels.sort((a, b) => a.order - b.order);
+    pages.push({ index: pageIndex, panels });
+  });
+  return { format, readingDirection: direction, pages };
+}

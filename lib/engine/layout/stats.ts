@@ -1,0 +1,46 @@
+/** Rank statistics shared by the generator's scoring and the checker's M6. */
+
+/** Ranks with ties averaged (1-based), as Spearman's ρ requires. */
+export function ranks(values: readonly number[]): number[] {
+  const idx = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  let i = 0;
+  while (i < idx.length) {
+    let j = i;
+    while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) out[idx[k][1]] = r;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Pearson correlation; null when either side has no variance (ρ is undefined then). */
+export function pearson(a: readonly number[], b: readonly number[]): number | null {
+  const n = a.length;
+  if (n < 2 || b.length !== n) return null;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  if (saa < 1e-12 || sbb < 1e-12) return null;
+  return sab / Math.sqrt(saa * sbb);
+}
+
+/** Spearman's ρ = Pearson on tie-averaged ranks. */
+export function spearman(a: readonly number[], b: readonly number[]): number | null {
+  return pearson(ranks(a), ranks(b));
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((x, y) => x - y);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
