@@ -58,31 +58,53 @@ export async function rasterizePage(
   options: RasterizeOptions = {},
 ): Promise<RasterPage> {
   const spec = QUALITY_SPECS[quality];
-  const area = options.area ?? spec.area;
   const mime = options.mime ?? spec.mime;
+  const { width, height } = outputSize(quality, format, options);
+  const raw = await renderRgb(svg, format, options.area ?? spec.area, width, height);
+  const pipe = sharp(raw.data, { raw: { width, height, channels: 3 } });
+  const encoded =
+    mime === 'image/png'
+      ? pipe.png({ compressionLevel: 6, adaptiveFiltering: false })
+      : mime === 'image/webp'
+        ? pipe.webp({ quality: spec.webpQuality, effort: 2 })
+        : pipe.jpeg({ quality: 88, mozjpeg: true });
+  const buf = await encoded.toBuffer();
+  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return { bytes, mime, width, height, hash: sha256Hex(bytes) };
+}
+
+/** Pixel size of a level's output (ultra: the exact print canvas; others: a target height). */
+export function outputSize(quality: QualityLevel, format: PageFormat, options: RasterizeOptions = {}): { width: number; height: number } {
+  const spec = QUALITY_SPECS[quality];
+  const area = options.area ?? spec.area;
+  const b = area === 'bleed' ? format.bleedMm : 0;
+  const areaW = format.trimMm.w + 2 * b;
+  const areaH = format.trimMm.h + 2 * b;
+  if (options.widthPx) return { width: options.widthPx, height: Math.round((options.widthPx * areaH) / areaW) };
+  if (spec.heightPx === null) {
+    const dpmm = format.dpi / 25.4;
+    return { width: Math.round(areaW * dpmm), height: Math.round(areaH * dpmm) };
+  }
+  return { width: Math.round((spec.heightPx * areaW) / areaH), height: spec.heightPx };
+}
+
+export interface RgbImage {
+  /** Packed RGB, 3 bytes a pixel, row-major, no padding. */
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * Draw the page SVG and return exactly `outW`×`outH` RGB pixels of the chosen area (the full
+ * bleed canvas, or the trim box). Used by every raster output, webtoon strips included.
+ */
+export async function renderRgb(svg: string, format: PageFormat, area: 'bleed' | 'trim', outW: number, outH: number): Promise<RgbImage> {
   const b = format.bleedMm;
   const canvasW = format.trimMm.w + 2 * b;
-  const canvasH = format.trimMm.h + 2 * b;
   const areaW = area === 'bleed' ? canvasW : format.trimMm.w;
-  const areaH = area === 'bleed' ? canvasH : format.trimMm.h;
-
-  // Output size of the chosen area in px, then px per mm for the whole canvas.
-  let outW: number;
-  let outH: number;
-  if (options.widthPx) {
-    outW = options.widthPx;
-    outH = Math.round((options.widthPx * areaH) / areaW);
-  } else if (spec.heightPx === null) {
-    const dpmm = format.dpi / 25.4;
-    outW = Math.round(areaW * dpmm);
-    outH = Math.round(areaH * dpmm);
-  } else {
-    outH = spec.heightPx;
-    outW = Math.round((spec.heightPx * areaW) / areaH);
-  }
   const scale = outW / areaW;
   const renderW = Math.round(canvasW * scale);
-
   const img = await renderAsync(await resvgCompatibleImages(svg), {
     fitTo: { mode: 'width', value: renderW },
     font: { loadSystemFonts: false },
@@ -93,29 +115,22 @@ export async function rasterizePage(
   });
   const left = area === 'bleed' ? 0 : Math.round(b * scale);
   const top = area === 'bleed' ? 0 : Math.round(b * scale);
-  let pipe = sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: 4 } });
-  // resvg rounds the canvas height on its own; crop (or pad by a pixel) to the exact size so
+  // resvg rounds the canvas height on its own; crop (or pad with white) to the exact size so
   // ultra is always exactly the print size.
   const w = Math.min(outW, img.width - left);
   const h = Math.min(outH, img.height - top);
-  pipe = pipe.extract({ left, top, width: w, height: h });
+  let pipe = sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: 4 } })
+    .extract({ left, top, width: w, height: h })
+    .flatten({ background: '#ffffff' });
   if (w < outW || h < outH) {
-    pipe = sharp(await pipe.raw().toBuffer(), { raw: { width: w, height: h, channels: 4 } }).extend({
+    pipe = sharp(await pipe.raw().toBuffer(), { raw: { width: w, height: h, channels: 3 } }).extend({
       right: outW - w,
       bottom: outH - h,
       background: '#ffffff',
     });
   }
-  pipe = pipe.flatten({ background: '#ffffff' });
-  const encoded =
-    mime === 'image/png'
-      ? pipe.png({ compressionLevel: 6, adaptiveFiltering: false })
-      : mime === 'image/webp'
-        ? pipe.webp({ quality: spec.webpQuality, effort: 2 })
-        : pipe.jpeg({ quality: 88, mozjpeg: true });
-  const buf = await encoded.toBuffer();
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  return { bytes, mime, width: outW, height: outH, hash: sha256Hex(bytes) };
+  const data = await pipe.removeAlpha().raw().toBuffer();
+  return { data, width: outW, height: outH };
 }
 
 /**

@@ -1,0 +1,13 @@
+export { exportPdf } from './pdf';
+export type { PdfOptions } from './pdf';
+export { exportCbz } from './cbz';
+export type { CbzOptions } from './cbz';
+export { comicInfoXml } from './comicinfo';
+export type { ComicInfoMeta, ComicInfoPage } from './comicinfo';
+export { exportPngZip } from './png-zip';
+export { exportWebtoon, sliceBoundaries } from './webtoon';
+export type { WebtoonOptions, WebtoonStrip } from './webtoon';
+export { toLayoutJson, LayoutJsonSchema, LAYOUT_JSON_VERSION } from './layout-json';
+export type { LayoutJson, QualityReportInput, JsonValue } from './layout-json';
+export { rasterizeBook, bookSvgs, pagesInReadingOrder } from './pages';
+export { launchChromium, withBrowser, CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';

@@ -1,0 +1,119 @@
+/**
+ * PDF export.
+ *
+ * Default (vector): each page SVG — where every glyph is already an outline and scene images
+ * are embedded — is printed by Chromium's `page.pdf()`, one PDF page per manga page at the
+ * bleed canvas size (trim + 2 × bleed). Why this path: the PDF needs no font at all (pdf-lib
+ * can only embed a Japanese font whole, 3–4 MB, because its subsetting loses CJK glyphs), text
+ * is exactly the shapes the lettering engine set (vertical forms included), and a storyboard
+ * page is a few tens of KB. pdf-lib then adds what Chromium cannot: TrimBox/BleedBox for the
+ * printer, the title, the language, and right-to-left page order for viewers of rtl books.
+ *
+ * Fallback (raster): given page rasters (or `mode: 'raster'`), pdf-lib draws one image a page.
+ * Bigger, but needs no browser.
+ */
+import type { Browser } from 'playwright-core';
+import { PDFDocument, PDFName, ReadingDirection as PdfDirection, type PDFPage } from 'pdf-lib';
+import sharp from 'sharp';
+import type { ComposedBook, PageFormat } from '../types';
+import type { RasterPage } from '../render/raster';
+import { canvasMm } from '../render/geometry';
+import { bookSvgs } from './pages';
+import { withBrowser } from './chromium';
+
+export interface PdfOptions {
+  /** Reuse a running Chromium (a server keeps one); otherwise one is launched and closed. */
+  browser?: Browser;
+  mode?: 'vector' | 'raster';
+}
+
+const PT_PER_MM = 72 / 25.4;
+
+export async function exportPdf(book: ComposedBook, pagesRaster?: RasterPage[], options: PdfOptions = {}): Promise<Uint8Array> {
+  const mode = options.mode ?? (pagesRaster ? 'raster' : 'vector');
+  if (mode === 'raster') {
+    if (!pagesRaster) throw new Error('exportPdf: raster mode needs the page rasters');
+    return rasterPdf(book, pagesRaster);
+  }
+  const printed = await withBrowser(options.browser, (b) => chromiumPdf(book, b));
+  return finishPdf(book, await PDFDocument.load(printed));
+}
+
+async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8Array> {
+  const [, , cw, ch] = canvasMm(book.format);
+  const svgs = bookSvgs(book);
+  // One fixed-size, overflow-hidden box per page and a forced break after each but the last:
+  // without that, rounding of mm → CSS px can push a sliver onto an extra blank page.
+  const html =
+    `<!doctype html><html lang="${book.language}"><head><meta charset="utf-8"><style>` +
+    `@page{size:${cw}mm ${ch}mm;margin:0}html,body{margin:0;padding:0;background:#fff}` +
+    `.p{width:${cw}mm;height:${ch}mm;overflow:hidden;break-after:page}.p:last-child{break-after:auto}` +
+    `.p>svg{display:block;width:${cw}mm;height:${ch}mm}</style></head><body>` +
+    svgs.map((s) => `<div class="p">${s}</div>`).join('') +
+    `</body></html>`;
+  const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+  try {
+    const page = await context.newPage();
+    await page.setContent(html, { waitUntil: 'load' });
+    const buf = await page.pdf({ width: `${cw}mm`, height: `${ch}mm`, printBackground: true, preferCSSPageSize: true, margin: { top: '0', right: '0', bottom: '0', left: '0' } });
+    return new Uint8Array(buf);
+  } finally {
+    await context.close();
+  }
+}
+
+async function rasterPdf(book: ComposedBook, rasters: RasterPage[]): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const [, , cw, ch] = canvasMm(book.format);
+  for (const r of rasters) {
+    // pdf-lib embeds PNG and JPEG only; WebP is re-encoded as JPEG.
+    const image =
+      r.mime === 'image/png'
+        ? await doc.embedPng(r.bytes)
+        : await doc.embedJpg(r.mime === 'image/jpeg' ? r.bytes : new Uint8Array(await sharp(r.bytes).jpeg({ quality: 90 }).toBuffer()));
+    // A raster of the whole canvas keeps its bleed; a screen raster (trim only) gets a trim-size page.
+    const isCanvas = Math.abs(r.width / r.height - cw / ch) < Math.abs(r.width / r.height - book.format.trimMm.w / book.format.trimMm.h);
+    const wMm = isCanvas ? cw : book.format.trimMm.w;
+    const hMm = isCanvas ? ch : book.format.trimMm.h;
+    const page = doc.addPage([wMm * PT_PER_MM, hMm * PT_PER_MM]);
+    page.drawImage(image, { x: 0, y: 0, width: wMm * PT_PER_MM, height: hMm * PT_PER_MM });
+    if (!isCanvas) page.setTrimBox(0, 0, wMm * PT_PER_MM, hMm * PT_PER_MM);
+  }
+  return finishPdf(book, doc, false);
+}
+
+/** Print boxes, metadata and reading direction, then save with object streams (smaller). */
+async function finishPdf(book: ComposedBook, doc: PDFDocument, setBoxes = true): Promise<Uint8Array> {
+  if (setBoxes) for (const page of doc.getPages()) setPrintBoxes(page, book.format);
+  doc.setTitle(book.title, { showInWindowTitleBar: true });
+  doc.setLanguage(book.language);
+  doc.setProducer('Koma manga engine');
+  doc.setCreator('Koma');
+  // Fixed dates: the same book gives the same bytes.
+  const epoch = new Date('2020-01-01T00:00:00Z');
+  doc.setCreationDate(epoch);
+  doc.setModificationDate(epoch);
+  const prefs = doc.catalog.getOrCreateViewerPreferences();
+  prefs.setReadingDirection(book.readingDirection === 'rtl' ? PdfDirection.R2L : PdfDirection.L2R);
+  // Two-up viewers start a Japanese book with a single cover page on the right.
+  doc.catalog.set(PDFName.of('PageLayout'), PDFName.of('TwoPageRight'));
+  return doc.save({ useObjectStreams: true });
+}
+
+/**
+ * MediaBox = BleedBox = the bleed canvas, TrimBox = the trim inside it. Chromium rounds the
+ * page to whole CSS px (B5: 533.04 × 745.92 pt instead of 532.91 × 745.51), so the box is reset
+ * to the exact size, anchored at the top-left where Chromium anchors the content.
+ */
+function setPrintBoxes(page: PDFPage, format: PageFormat): void {
+  const [, , cw, ch] = canvasMm(format);
+  const W = cw * PT_PER_MM;
+  const H = ch * PT_PER_MM;
+  const { height } = page.getSize();
+  const y0 = height - H;
+  const b = format.bleedMm * PT_PER_MM;
+  page.setMediaBox(0, y0, W, H);
+  page.setCropBox(0, y0, W, H);
+  page.setBleedBox(0, y0, W, H);
+  page.setTrimBox(b, y0 + b, W - 2 * b, H - 2 * b);
+}
