@@ -12,7 +12,7 @@ import { makeRng } from './rng';
 
 export const MIN_PANELS = 3;
 export const MAX_PANELS = 7;
-const REVEAL_MISS_COST = 100;
+const REVEAL_MISS_COST = 1000;
 const BEAT_START_BONUS = 0.6;
 
 /** Preferred page size: ≈5, fewer for weighty pages (big moments need big panels). */
