@@ -1,0 +1,327 @@
+/**
+ * Branches of a phase: every agent run and every human fork is a new branch with provenance;
+ * people and agents never write over each other's branch by accident.
+ *
+ * All validation happens before the transaction opens: Yjs has no rollback, so an operation
+ * that threw half-way would leave half a change in the doc (and in everyone else's).
+ */
+import * as Y from 'yjs';
+import { z } from 'zod';
+import { PHASE_INPUTS, PROSE_FIELDS, phaseOutputSchemas, phaseSchema, type Phase, type PhaseOutput } from '../../schema/phases';
+import { canvasKeyValue, CANVAS_KEY, type CanvasRecord, type NameCanvasEntry } from './canvas';
+import { contentEntryToY, contentToJson, contentToY, emptyContent, replaceContent } from './convert';
+import {
+  BRANCH_STATES,
+  DocError,
+  MAX_BRANCHES_PER_PHASE,
+  branchMap,
+  branchesMap,
+  contentMap,
+  newId,
+  phaseMap,
+  readBranchInfo,
+  str,
+  write,
+  type BranchInfo,
+  type BranchState,
+  type WriteOptions,
+} from './model';
+import { appendTextToFragment } from './prose';
+import { assertCurrentSchema } from './seed';
+import type { YKeyValue } from 'y-utility/y-keyvalue';
+
+const branchIdSchema = z.string().min(1).max(100);
+const originSchema = z.object({
+  kind: z.enum(['human', 'agent']),
+  id: z.string().max(200),
+  name: z.string().max(200),
+});
+
+export const createBranchInputSchema = z.object({
+  /** Workers derive it from the job id, so a retried job finds its branch instead of adding one. */
+  id: branchIdSchema.optional(),
+  origin: originSchema,
+  parentBranchId: branchIdSchema.nullable().optional(),
+  feedback: z.string().max(10_000).nullable().optional(),
+  jobId: z.string().max(200).nullable().optional(),
+  basedOn: z.partialRecord(phaseSchema, branchIdSchema).optional(),
+  model: z.string().max(200).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+  costJpy: z.number().nonnegative().finite().nullable().optional(),
+  state: z.enum(BRANCH_STATES).optional(),
+  /** A complete phase output; omit to create an empty branch an agent then streams into. */
+  content: z.unknown().optional(),
+});
+export type CreateBranchInput = z.input<typeof createBranchInputSchema>;
+
+export interface CreateBranchResult {
+  branch: BranchInfo;
+  /** false when a branch with this id already existed (a retried job): nothing was written. */
+  created: boolean;
+  /** Branches removed to stay within MAX_BRANCHES_PER_PHASE. */
+  pruned: string[];
+}
+
+function issues(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Validate a phase output; throws DocError('invalid') naming each problem. */
+export function validateOutput<P extends Phase>(phase: P, output: unknown): PhaseOutput<P> {
+  const r = phaseOutputSchemas[phase].safeParse(output);
+  if (!r.success) throw new DocError('invalid', `${phase} output rejected: ${issues(r.error)}`);
+  return r.data as PhaseOutput<P>;
+}
+
+/** Build the Y content for an output, surfacing conversion refusals (duplicate panel ids) as DocError. */
+function buildContent(phase: Phase, output: Record<string, unknown>): Y.Map<unknown> {
+  try {
+    return contentToY(phase, output);
+  } catch (e) {
+    throw new DocError('invalid', `${phase} output rejected: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function activeId(doc: Y.Doc, phase: Phase): string | null {
+  return str(phaseMap(doc, phase).get('activeBranchId'));
+}
+
+export function getBranch(doc: Y.Doc, phase: Phase, branchId: string): BranchInfo {
+  return readBranchInfo(phase, branchId, branchMap(doc, phase, branchId), activeId(doc, phase));
+}
+
+/** Branches of a phase, oldest first. */
+export function listBranches(doc: Y.Doc, phase: Phase): BranchInfo[] {
+  const active = activeId(doc, phase);
+  const out: BranchInfo[] = [];
+  for (const [id, b] of branchesMap(doc, phase).entries()) if (b instanceof Y.Map) out.push(readBranchInfo(phase, id, b, active));
+  return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Remove the oldest branches that are neither pinned, active nor in `keep`, down to the limit. */
+function prune(doc: Y.Doc, phase: Phase, keep: Set<string>): string[] {
+  const branches = branchesMap(doc, phase);
+  let excess = branches.size - MAX_BRANCHES_PER_PHASE;
+  if (excess <= 0) return [];
+  const pruned: string[] = [];
+  for (const b of listBranches(doc, phase)) {
+    if (excess <= 0) break;
+    if (b.pinned || b.active || keep.has(b.id)) continue;
+    branches.delete(b.id);
+    pruned.push(b.id);
+    excess--;
+  }
+  return pruned;
+}
+
+/**
+ * Add a branch to a phase (pruning the oldest unpinned, inactive ones beyond 10). Idempotent by
+ * id: when `input.id` already exists this is a no-op that returns the existing branch.
+ */
+export function createBranch(doc: Y.Doc, phase: Phase, input: CreateBranchInput, opts?: WriteOptions): CreateBranchResult {
+  assertCurrentSchema(doc);
+  const parsed = createBranchInputSchema.safeParse(input);
+  if (!parsed.success) throw new DocError('invalid', `bad branch: ${issues(parsed.error)}`);
+  const v = parsed.data;
+  const basedOn = v.basedOn ?? {};
+  for (const up of Object.keys(basedOn)) {
+    if (!(PHASE_INPUTS[phase] as readonly string[]).includes(up)) throw new DocError('invalid', `${phase} is not built from ${up}`);
+  }
+  const branches = branchesMap(doc, phase);
+  const id = v.id ?? newId();
+  if (branches.has(id)) return { branch: getBranch(doc, phase, id), created: false, pruned: [] };
+  const content = v.content === undefined ? emptyContent(phase) : buildContent(phase, validateOutput(phase, v.content) as Record<string, unknown>);
+  return write(doc, opts, (now) => {
+    const b = new Y.Map<unknown>();
+    b.set('id', id);
+    b.set('origin', { kind: v.origin.kind, id: v.origin.id, name: v.origin.name });
+    b.set('createdAt', now);
+    b.set('parentBranchId', v.parentBranchId ?? null);
+    b.set('feedback', v.feedback ?? null);
+    b.set('jobId', v.jobId ?? null);
+    b.set('pinned', false);
+    b.set('basedOn', { ...basedOn });
+    b.set('model', v.model ?? null);
+    b.set('seed', v.seed ?? null);
+    b.set('costJpy', v.costJpy ?? null);
+    b.set('state', v.state ?? (v.content === undefined ? 'generating' : 'ready'));
+    b.set('content', content);
+    branches.set(id, b);
+    const pruned = prune(doc, phase, new Set([id]));
+    return { branch: getBranch(doc, phase, id), created: true, pruned };
+  });
+}
+
+/** Replace a branch's whole content with a (validated) output and mark it ready. Bound editors keep their binding. */
+export function writeBranchContent(doc: Y.Doc, phase: Phase, branchId: string, output: unknown, opts?: WriteOptions & { state?: BranchState }): void {
+  assertCurrentSchema(doc);
+  const valid = validateOutput(phase, output) as Record<string, unknown>;
+  buildContent(phase, valid); // dry run: refuses duplicate panel ids before anything is written
+  const b = branchMap(doc, phase, branchId);
+  const content = contentMap(doc, phase, branchId);
+  write(doc, opts, () => {
+    replaceContent(phase, content, valid);
+    b.set('state', opts?.state ?? 'ready');
+  });
+}
+
+/** Replace one top-level field of a branch's content (validated against that field's schema). */
+export function setBranchField(doc: Y.Doc, phase: Phase, branchId: string, field: string, value: unknown, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const shape = phaseOutputSchemas[phase].shape as Record<string, z.ZodType>;
+  const fieldSchema = shape[field];
+  if (!fieldSchema) throw new DocError('invalid', `${phase} has no field ${JSON.stringify(field)}`);
+  const r = fieldSchema.safeParse(value);
+  if (!r.success) throw new DocError('invalid', `${phase}.${field} rejected: ${issues(r.error)}`);
+  if (phase === 'name' && field === 'pages') {
+    writeCanvasPages(doc, branchId, r.data, opts);
+    return;
+  }
+  const content = contentMap(doc, phase, branchId);
+  const existing = content.get(field);
+  write(doc, opts, () => {
+    if (PROSE_FIELDS[phase].includes(field) && existing instanceof Y.XmlFragment) {
+      if (existing.length > 0) existing.delete(0, existing.length);
+      appendTextToFragment(existing, String(r.data));
+      return;
+    }
+    const entry = contentEntryToY(phase, field, r.data);
+    content.set(entry.key, entry.value);
+  });
+}
+
+function writeCanvasPages(doc: Y.Doc, branchId: string, pages: unknown, opts?: WriteOptions): void {
+  const existing = contentMap(doc, 'name', branchId);
+  const full = { ...(contentToJson('name', existing) as Record<string, unknown>), pages };
+  writeBranchContent(doc, 'name', branchId, full, { ...opts, state: getBranch(doc, 'name', branchId).state });
+}
+
+/**
+ * Append streamed text to a prose field of a branch (an agent writing as it generates). Only
+ * ever inserts at the end, so people editing the same field earlier on are not disturbed.
+ */
+export function appendBranchProse(doc: Y.Doc, phase: Phase, branchId: string, field: string, chunk: string, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const fragment = proseFragment(doc, phase, branchId, field);
+  if (chunk.length === 0) return;
+  write(doc, opts, () => appendTextToFragment(fragment, chunk));
+}
+
+/** The shared rich text of a prose field (what Tiptap's Collaboration extension binds to with `fragment:`). */
+export function proseFragment(doc: Y.Doc, phase: Phase, branchId: string, field: string): Y.XmlFragment {
+  if (!PROSE_FIELDS[phase].includes(field)) throw new DocError('invalid', `${phase}.${field} is not a prose field`);
+  const f = contentMap(doc, phase, branchId).get(field);
+  if (!(f instanceof Y.XmlFragment)) throw new DocError('not-found', `branch ${branchId} has no ${field} fragment`);
+  return f;
+}
+
+/** The raw canvas array of a name branch (Y.Array of {key, val}). */
+export function nameCanvasArray(doc: Y.Doc, branchId: string): Y.Array<NameCanvasEntry> {
+  const arr = contentMap(doc, 'name', branchId).get(CANVAS_KEY);
+  if (!(arr instanceof Y.Array)) throw new DocError('not-found', `name branch ${branchId} has no canvas`);
+  return arr as Y.Array<NameCanvasEntry>;
+}
+
+/** The YKeyValue over a name branch's canvas (one per array, shared): what the tldraw store binds to. */
+export function nameCanvas(doc: Y.Doc, branchId: string): YKeyValue<CanvasRecord> {
+  return canvasKeyValue(nameCanvasArray(doc, branchId));
+}
+
+/** Set one canvas record (a moved/resized panel, a page) as one transaction. */
+export function setCanvasRecord(doc: Y.Doc, branchId: string, key: string, record: CanvasRecord, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const kv = nameCanvas(doc, branchId);
+  const val = JSON.parse(JSON.stringify(record)) as CanvasRecord;
+  write(doc, opts, () => kv.set(key, val));
+}
+
+export function deleteCanvasRecord(doc: Y.Doc, branchId: string, key: string, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const kv = nameCanvas(doc, branchId);
+  if (!kv.has(key)) return;
+  write(doc, opts, () => kv.delete(key));
+}
+
+export function setBranchState(doc: Y.Doc, phase: Phase, branchId: string, state: BranchState, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  if (!(BRANCH_STATES as readonly string[]).includes(state)) throw new DocError('invalid', `unknown branch state ${JSON.stringify(state)}`);
+  const b = branchMap(doc, phase, branchId);
+  write(doc, opts, () => b.set('state', state));
+}
+
+export function pinBranch(doc: Y.Doc, phase: Phase, branchId: string, pinned = true, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const b = branchMap(doc, phase, branchId);
+  if (b.get('pinned') === pinned) return;
+  write(doc, opts, () => b.set('pinned', pinned));
+}
+
+/** Delete a branch. The active branch and pinned branches are refused. */
+export function deleteBranch(doc: Y.Doc, phase: Phase, branchId: string, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const info = getBranch(doc, phase, branchId);
+  if (info.active) throw new DocError('conflict', 'the active branch cannot be deleted');
+  if (info.pinned) throw new DocError('conflict', 'a pinned branch cannot be deleted (unpin it first)');
+  write(doc, opts, () => branchesMap(doc, phase).delete(branchId));
+}
+
+export interface ForkInput {
+  id?: string;
+  origin: { kind: 'human'; id: string; name: string };
+  feedback?: string | null;
+}
+
+/**
+ * A human copy of a branch to edit: the content is deep-copied (rich text keeps its marks),
+ * provenance points at the source (parentBranchId) and keeps its basedOn (the content was built
+ * from those upstream branches).
+ */
+export function forkBranch(doc: Y.Doc, phase: Phase, branchId: string, input: ForkInput, opts?: WriteOptions): CreateBranchResult {
+  assertCurrentSchema(doc);
+  const src = getBranch(doc, phase, branchId);
+  const srcContent = contentMap(doc, phase, branchId);
+  const o = originSchema.safeParse(input.origin);
+  if (!o.success || o.data.kind !== 'human') throw new DocError('invalid', 'a fork is made by a person: origin.kind must be human');
+  const id = input.id ?? newId();
+  const idOk = branchIdSchema.safeParse(id);
+  if (!idOk.success) throw new DocError('invalid', `bad branch id: ${issues(idOk.error)}`);
+  const branches = branchesMap(doc, phase);
+  if (branches.has(id)) return { branch: getBranch(doc, phase, id), created: false, pruned: [] };
+  return write(doc, opts, (now) => {
+    const b = new Y.Map<unknown>();
+    b.set('id', id);
+    b.set('origin', { kind: 'human', id: o.data.id, name: o.data.name });
+    b.set('createdAt', now);
+    b.set('parentBranchId', branchId);
+    b.set('feedback', input.feedback ?? null);
+    b.set('jobId', null);
+    b.set('pinned', false);
+    b.set('basedOn', { ...src.basedOn });
+    b.set('model', null);
+    b.set('seed', null);
+    b.set('costJpy', null);
+    b.set('state', 'ready');
+    b.set('content', srcContent.clone());
+    branches.set(id, b);
+    const pruned = prune(doc, phase, new Set([id, branchId]));
+    return { branch: getBranch(doc, phase, id), created: true, pruned };
+  });
+}
+
+export type ReadResult<P extends Phase> = { success: true; data: PhaseOutput<P> } | { success: false; error: string; raw: unknown };
+
+/** A branch's content as its phase output JSON, validated (prose as plain text with paragraphs). */
+export function safeReadBranchContent<P extends Phase>(doc: Y.Doc, phase: P, branchId: string): ReadResult<P> {
+  const raw = contentToJson(phase, contentMap(doc, phase, branchId));
+  const r = phaseOutputSchemas[phase].safeParse(raw);
+  if (!r.success) return { success: false, error: `${phase} branch ${branchId}: ${issues(r.error)}`, raw };
+  return { success: true, data: r.data as PhaseOutput<P> };
+}
+
+/** Like safeReadBranchContent, but throws DocError('invalid') when the content does not validate. */
+export function readBranchContent<P extends Phase>(doc: Y.Doc, phase: P, branchId: string): PhaseOutput<P> {
+  const r = safeReadBranchContent(doc, phase, branchId);
+  if (!r.success) throw new DocError('invalid', r.error);
+  return r.data;
+}
+
