@@ -77,6 +77,8 @@ export interface VerticalTextOptions {
   cx: number;
   /** Top of the column in mm. */
   top: number;
+  /** OpenType features; defaults to the vertical forms. Tests pass [] to get the wrong (horizontal) forms. */
+  features?: string[];
 }
 
 /**
@@ -86,7 +88,7 @@ export interface VerticalTextOptions {
 export function verticalColumnPath(text: string, o: VerticalTextOptions): string {
   const font = loadFont(o.face ?? 'ja-bold');
   const s = o.sizeMm / font.unitsPerEm;
-  const run = font.layout(text, ['vert', 'vrt2']);
+  const run = font.layout(text, o.features ?? ['vert', 'vrt2']);
   const parts: string[] = [];
   // The em box's top sits at ascender-ish; centre glyphs on the 1 em cell using a fixed
   // baseline at 0.88 em (Noto CJK's ideographic layout puts the em box from -0.12 to 0.88).

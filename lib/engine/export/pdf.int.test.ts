@@ -1,0 +1,73 @@
+/** The vector PDF (Chromium `page.pdf()` + pdf-lib boxes), read back by poppler's tools. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureBook } from '../render/fixtures/book';
+import { darkFraction, toGray } from '../render/fixtures/pixels';
+import { launchChromium } from './chromium';
+import { exportPdf } from './pdf';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const PT = 72 / 25.4;
+
+describe('exportPdf (vector, Chromium)', () => {
+  it('has one page per manga page at trim + bleed, a TrimBox, no fonts, and pages in reading order', async () => {
+    const book = fixtureBook(4);
+    // Page i keeps i balloons (0, 1, 2, 2): the order is visible in the rendered pages.
+    book.pages.forEach((p, i) => (p.balloons = p.balloons.slice(0, i)));
+    const pdf = await exportPdf(book, undefined, { browser });
+    const dir = mkdtempSync(path.join(tmpdir(), 'koma-pdf-'));
+    const file = path.join(dir, 'book.pdf');
+    writeFileSync(file, pdf);
+
+    const info = execFileSync('pdfinfo', ['-box', file], { encoding: 'utf8' });
+    expect(info).toMatch(/Pages:\s+4\n/);
+    const [, w, h] = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info)!;
+    expect(Number(w)).toBeCloseTo(188 * PT, 1);
+    expect(Number(h)).toBeCloseTo(263 * PT, 1);
+    const trim = /TrimBox:\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/.exec(info)!.slice(1).map(Number);
+    expect(trim[2] - trim[0]).toBeCloseTo(182 * PT, 1);
+    expect(trim[3] - trim[1]).toBeCloseTo(257 * PT, 1);
+    expect(info).toMatch(/Title:\s+Fixture/);
+
+    // Text is outlines: nothing to embed, so no font at all (and nothing to go wrong in CJK).
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+    expect(fonts.trim().split('\n').length).toBe(2);
+    // Small: a storyboard page is tens of KB.
+    expect(pdf.byteLength / 4).toBeLessThan(120_000);
+
+    // Every page rasterises and is not blank; the balloon of page 2 is where page 2 has it.
+    execFileSync('pdftoppm', ['-r', '50', '-png', file, path.join(dir, 'pg')]);
+    const pxPerMm = 50 / 25.4;
+    for (let i = 1; i <= 4; i++) {
+      const g = await toGray(readFileSync(path.join(dir, `pg-${i}.png`)));
+      expect(Math.abs(g.width - Math.round(188 * pxPerMm))).toBeLessThanOrEqual(1);
+      expect(darkFraction(g, 0, 0, g.width, g.height)).toBeGreaterThan(0.005);
+      // Balloon b1 (page's index ≥ 1 only) sits at x 140–162, y 100–136 mm of the trim.
+      const [x, y] = [(140 + 3 + 5) * pxPerMm, (100 + 3 + 9) * pxPerMm];
+      const ink = darkFraction(g, x, y, x + 12 * pxPerMm, y + 18 * pxPerMm);
+      if (i === 1) expect(ink, `page ${i}`).toBeLessThan(0.01);
+      else expect(ink, `page ${i}`).toBeGreaterThan(0.03);
+    }
+  });
+
+  it('marks a right-to-left book for viewers (ViewerPreferences /Direction /R2L)', async () => {
+    const rtl = await exportPdf(fixtureBook(1, 'rtl'), undefined, { browser });
+    const ltr = await exportPdf(fixtureBook(1, 'ltr'), undefined, { browser });
+    const { PDFDocument, PDFName } = await import('pdf-lib');
+    const dir = async (bytes: Uint8Array) =>
+      (await PDFDocument.load(bytes)).catalog.getOrCreateViewerPreferences().dict.get(PDFName.of('Direction'))?.toString();
+    expect(await dir(rtl)).toBe('/R2L');
+    expect(await dir(ltr)).toBe('/L2R');
+  });
+});
