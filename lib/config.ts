@@ -60,6 +60,10 @@ export const configSchema = z.object({
   COLLAB_COMPACT_EVERY_UPDATES: z.coerce.number().int().positive().default(500),
   /** collab-server: unique name of this instance on the Redis channel (default: random). */
   COLLAB_INSTANCE_ID: z.string().min(1).max(100).optional(),
+  /** worker: a job's lock lifetime; a killed worker's job is picked up again after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** worker: /health and /metrics port (0 = any free port). */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,215 @@
+/**
+ * One phase run, as a worker executes it: connect to the project as an agent collaborator,
+ * build the input from the active upstream branches, stream the agent's work into a new
+ * branch, store its images, write the validated output with its provenance, and wait for the
+ * collab-server's acknowledgement (durable) before the job counts as done.
+ *
+ * Exactly one branch per job: the branch id comes from the job id, so a retry (or a job picked
+ * up again after its worker was killed) finds the branch it already created and rewrites it.
+ * A failed or cancelled run deletes its half-written branch and puts the phase back as it was.
+ */
+import type { Logger } from 'pino';
+import type * as Y from 'yjs';
+import { signCollabToken } from '../lib/auth/tokens';
+import { putAsset } from '../lib/assets/store';
+import type { Db } from '../lib/db/client';
+import {
+  activeBasedOn,
+  adoptBranch,
+  clearRunState,
+  createBranch,
+  deleteBranch,
+  effectiveActive,
+  getPhaseState,
+  getProjectMeta,
+  getSourceText,
+  appendBranchProse,
+  readBranchContent,
+  setBranchField,
+  setPhaseStatus,
+  setRunState,
+  workDocName,
+  writeBranchContent,
+} from '../lib/doc/project-doc';
+import { openRemoteDoc, type RemoteDoc } from '../lib/doc/remote';
+import { PHASE_INPUTS, PHASES, type Phase } from '../schema/phases';
+import { runPhaseAgent, type AgentProvider, type PhaseAgentInput, type GenerationRecord } from '../agents';
+import type { PhaseRunJob } from './jobs';
+
+export const AGENT_COLORS: Record<Phase, string> = {
+  concept: '#f59e0b',
+  characters: '#ec4899',
+  plot: '#8b5cf6',
+  name: '#22d3ee',
+  scenes: '#10b981',
+  dialogue: '#f97316',
+  final: '#60a5fa',
+};
+
+export function agentName(phase: Phase): string {
+  return `${phase[0].toUpperCase()}${phase.slice(1)} agent`;
+}
+
+export class RunCancelled extends Error {
+  constructor(reason = 'cancelled') {
+    super(reason);
+    this.name = 'RunCancelled';
+  }
+}
+
+export interface RunPhaseDeps {
+  sql: Db;
+  secret: string;
+  collabUrl: string;
+  provider: AgentProvider;
+  log: Logger;
+  signal: AbortSignal;
+  /** Called with 0..1 as the run progresses (BullMQ job progress). */
+  reportProgress?: (fraction: number) => void;
+  /** Fast path: enqueue the next phase once this one is adopted. */
+  enqueueNext?: (next: Phase, job: PhaseRunJob) => Promise<void>;
+}
+
+export interface RunPhaseResult {
+  branchId: string;
+  costJpy: number;
+  model: string;
+}
+
+function upstreamOutputs(doc: Y.Doc, phase: Phase): PhaseAgentInput['upstream'] {
+  const upstream: PhaseAgentInput['upstream'] = {};
+  for (const up of PHASE_INPUTS[phase]) {
+    const active = effectiveActive(doc, up);
+    if (!active) continue;
+    (upstream as Record<string, unknown>)[up] = readBranchContent(doc, up, active);
+  }
+  return upstream;
+}
+
+export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDeps): Promise<RunPhaseResult> {
+  const { phase, projectId, branchId } = job;
+  const name = agentName(phase);
+  const token = await signCollabToken({ sub: `agent:${jobId}`, projectId, role: 'agent', name, jobId }, deps.secret);
+  const remote: RemoteDoc = await openRemoteDoc({
+    url: deps.collabUrl,
+    token,
+    docName: workDocName(projectId),
+    user: { name, color: AGENT_COLORS[phase], kind: 'agent', phase },
+  });
+  const origin = { origin: `agent:${jobId}` };
+  let branchCreatedHere = false;
+  const doc = remote.doc;
+  const before = getPhaseState(doc, phase);
+  // A job picked up again after a crash finds the phase 'running' by itself: restore to what
+  // the phase would be without this run.
+  const restoreStatus = before.status === 'running' || before.status === 'queued' ? (before.activeBranchId ? 'review' : 'idle') : before.status;
+
+  const progress = (fraction: number, message: string) => {
+    const clamped = Math.max(0, Math.min(1, fraction));
+    setRunState(doc, phase, { jobId, progress: clamped, message, agentName: name, branchId }, origin);
+    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: clamped, activity: message });
+    deps.reportProgress?.(clamped);
+  };
+
+  try {
+    if (deps.signal.aborted) throw new RunCancelled();
+    const meta = getProjectMeta(doc);
+    const upstream = upstreamOutputs(doc, phase);
+    const revising = job.fromBranchId ? readBranchContent(doc, phase, job.fromBranchId) : undefined;
+    const created = createBranch(
+      doc,
+      phase,
+      {
+        id: branchId,
+        origin: { kind: 'agent', id: `agent:${phase}`, name },
+        parentBranchId: job.fromBranchId,
+        feedback: job.feedback,
+        jobId,
+        basedOn: activeBasedOn(doc, phase),
+        seed: job.seed,
+      },
+      origin,
+    );
+    branchCreatedHere = created.created;
+    setPhaseStatus(doc, phase, 'running', null, origin);
+    progress(0.02, 'Reading the story');
+
+    const generations: GenerationRecord[] = [];
+    const result = await runPhaseAgent(
+      phase,
+      {
+        phase,
+        sourceText: getSourceText(doc),
+        language: meta.language,
+        readingDirection: meta.readingDirection,
+        pageFormat: meta.pageFormat,
+        upstream,
+        feedback: job.feedback ?? undefined,
+        revising,
+        seed: job.seed,
+      },
+      {
+        provider: deps.provider,
+        signal: deps.signal,
+        onProgress: (fraction, message) => progress(0.05 + fraction * 0.85, message),
+        onText: (field, delta) => appendBranchProse(doc, phase, branchId, field, delta, origin),
+        recordGeneration: (row) => {
+          generations.push(row);
+        },
+        projectId,
+        jobId,
+      },
+    );
+    if (deps.signal.aborted) throw new RunCancelled();
+
+    progress(0.92, 'Saving images');
+    for (const asset of result.assets ?? []) {
+      await putAsset(deps.sql, projectId, { bytes: asset.bytes, mime: asset.mime, width: asset.width, height: asset.height }, asset.id);
+    }
+    await recordGenerations(deps.sql, projectId, phase, jobId, generations);
+
+    writeBranchContent(doc, phase, branchId, result.output, { ...origin, state: 'ready' });
+    setBranchField(doc, phase, branchId, 'model', result.model, origin);
+    setBranchField(doc, phase, branchId, 'costJpy', result.costJpy, origin);
+    setPhaseStatus(doc, phase, 'review', null, origin);
+    if (job.pipeline) adoptBranch(doc, phase, branchId, origin);
+    clearRunState(doc, phase, origin);
+    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: 1, activity: 'Done' });
+    // Acknowledged by the collab-server ⇒ in PostgreSQL. Only then is the job complete.
+    await remote.flush();
+
+    if (job.pipeline && deps.enqueueNext) {
+      const next = PHASES[PHASES.indexOf(phase) + 1];
+      if (next) await deps.enqueueNext(next, job);
+    }
+    return { branchId, costJpy: result.costJpy, model: result.model };
+  } catch (error) {
+    const reason = error instanceof RunCancelled || deps.signal.aborted ? 'cancelled' : error instanceof Error ? error.message : String(error);
+    deps.log.warn({ jobId, phase, projectId, reason }, 'phase run did not complete');
+    try {
+      if (branchCreatedHere || getPhaseState(doc, phase).run?.jobId === jobId) {
+        try {
+          deleteBranch(doc, phase, branchId, origin);
+        } catch {
+          // Already gone, or adopted meanwhile by a person: then it is theirs to keep.
+        }
+      }
+      setPhaseStatus(doc, phase, reason === 'cancelled' ? restoreStatus : restoreStatus === 'idle' ? 'failed' : restoreStatus, `Last run ${reason === 'cancelled' ? 'was cancelled' : `failed: ${reason}`}`, origin);
+      clearRunState(doc, phase, origin);
+      await remote.flush();
+    } catch (cleanupError) {
+      deps.log.error({ err: cleanupError, jobId }, 'could not restore the phase after a failed run');
+    }
+    throw error;
+  } finally {
+    remote.close();
+  }
+}
+
+async function recordGenerations(sql: Db, projectId: string, phase: Phase, jobId: string, rows: GenerationRecord[]): Promise<void> {
+  for (const row of rows) {
+    await sql`
+      INSERT INTO generations (project_id, phase, job_id, provider, model, prompt_hash, input_tokens, output_tokens, images, cost_jpy, duration_ms, outcome, error)
+      VALUES (${projectId}, ${phase}, ${jobId}, ${row.provider}, ${row.model}, ${row.promptHash}, ${row.inputTokens}, ${row.outputTokens}, ${row.images}, ${row.costJpy}, ${row.durationMs}, ${row.outcome}, ${row.error ?? null})`;
+  }
+}

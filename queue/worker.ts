@@ -1,0 +1,149 @@
+/**
+ * The worker: takes phase-run jobs from BullMQ and runs them (queue/run-phase.ts).
+ * Cancels arrive over Redis pub/sub (any web instance may ask; only the worker holding the job
+ * can abort it); a marker key stops retries of a cancelled job from starting again.
+ */
+import http from 'node:http';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { Counter, Histogram } from 'prom-client';
+import { createRedis } from '../lib/redis/client';
+import { metricsRegistry } from '../lib/metrics';
+import type { Db } from '../lib/db/client';
+import type { AgentProvider } from '../agents';
+import { bullConnection } from './connection';
+import { enqueuePhaseRun } from './enqueue';
+import { CANCEL_CHANNEL, PHASE_QUEUE, cancelledKey, phaseRunJobSchema } from './jobs';
+import { RunCancelled, runPhase } from './run-phase';
+
+export interface WorkerOptions {
+  sql: Db;
+  redisUrl: string;
+  secret: string;
+  collabUrl: string;
+  provider: AgentProvider;
+  log: Logger;
+  concurrency: number;
+  /** How long a job's lock lives without renewal: a killed worker's job is retried after it. */
+  lockDurationMs?: number;
+  healthPort?: number;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  close(): Promise<void>;
+  healthPort: number | null;
+}
+
+const registry = metricsRegistry();
+const jobsTotal = new Counter({ name: 'koma_worker_jobs_total', help: 'Phase runs by phase and outcome', labelNames: ['phase', 'outcome'], registers: [registry] });
+const jobSeconds = new Histogram({
+  name: 'koma_worker_job_seconds',
+  help: 'Phase run duration',
+  labelNames: ['phase'],
+  buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+  registers: [registry],
+});
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const redis = createRedis(options.redisUrl);
+  const subscriber = createRedis(options.redisUrl);
+  const connection = bullConnection(options.redisUrl);
+  const queue = new Queue(PHASE_QUEUE, { connection });
+
+  const worker = new Worker(
+    PHASE_QUEUE,
+    async (job: Job, _token?: string, signal?: AbortSignal) => {
+      const parsed = phaseRunJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid job data: ${parsed.error.message}`);
+      if (!job.id) throw new UnrecoverableError('job without id');
+      if (await redis.get(cancelledKey(job.id))) throw new UnrecoverableError('cancelled');
+      const controller = new AbortController();
+      signal?.addEventListener('abort', () => controller.abort(), { once: true });
+      const end = jobSeconds.startTimer({ phase: parsed.data.phase });
+      try {
+        const result = await runPhase(job.id, parsed.data, {
+          sql: options.sql,
+          secret: options.secret,
+          collabUrl: options.collabUrl,
+          provider: options.provider,
+          log: options.log,
+          signal: controller.signal,
+          reportProgress: (fraction) => void job.updateProgress(Math.round(fraction * 100) / 100).catch(() => {}),
+          enqueueNext: async (next, previous) => {
+            await enqueuePhaseRun(queue, {
+              projectId: previous.projectId,
+              phase: next,
+              seed: previous.seed,
+              requestedBy: previous.requestedBy,
+              pipeline: true,
+            });
+          },
+        });
+        jobsTotal.inc({ phase: parsed.data.phase, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        const cancelled = error instanceof RunCancelled || controller.signal.aborted;
+        jobsTotal.inc({ phase: parsed.data.phase, outcome: cancelled ? 'cancelled' : 'error' });
+        // A cancel or a bad input is final; anything else is retried with backoff.
+        if (cancelled) throw new UnrecoverableError('cancelled');
+        if (error instanceof Error && /invalid|schema|not found|no branch/i.test(error.message)) {
+          throw new UnrecoverableError(error.message);
+        }
+        throw error;
+      } finally {
+        end();
+      }
+    },
+    {
+      connection,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: Math.max(1_000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('failed', (job, error) => options.log.warn({ jobId: job?.id, err: error.message }, 'job failed'));
+  worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
+
+  await subscriber.subscribe(CANCEL_CHANNEL);
+  subscriber.on('message', (_channel: string, jobId: string) => {
+    if (typeof jobId === 'string' && jobId.length < 200) worker.cancelJob(jobId, 'cancelled');
+  });
+
+  let server: http.Server | null = null;
+  let healthPort: number | null = null;
+  if (options.healthPort !== undefined) {
+    server = http.createServer((req, res) => {
+      if (req.url === '/health') {
+        const ok = worker.isRunning() && redis.status === 'ready';
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', redis: redis.status === 'ready' ? 'ok' : redis.status }));
+        return;
+      }
+      if (req.url === '/metrics') {
+        void registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(text);
+        });
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server!.listen(options.healthPort, '0.0.0.0', resolve));
+    const address = server.address();
+    healthPort = typeof address === 'object' && address ? address.port : null;
+  }
+
+  return {
+    worker,
+    healthPort,
+    async close() {
+      await worker.close();
+      await queue.close();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+      await redis.quit().catch(() => redis.disconnect());
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
