@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { Server } from '@hocuspocus/server';
+import { openRemoteDoc, RemoteDocError, type RemoteDoc } from './remote';
+import { appendBranchProse, createBranch, createSeedUpdate, getSourceText, listBranches, readBranchContent, writeBranchContent, type ProjectInit } from './project-doc';
+import { workDocName } from './names';
+import { SAMPLE_OUTPUTS } from './samples';
+
+const PROJECT = '3f0c6a52-8d1e-4b7a-9c2d-1e2f3a4b5c6d';
+const INIT: ProjectInit = { projectId: PROJECT, title: 't', language: 'en', readingDirection: 'ltr', pageFormat: 'A5', sourceText: 'A lighthouse.' };
+const NAME = workDocName(PROJECT);
+
+// A unit-level, in-memory Hocuspocus: it seeds new docs on load the way the real collab-server
+// does (createSeedUpdate), and maps tokens to access so auth paths can be exercised.
+let server: Server;
+let url: string;
+const opened: RemoteDoc[] = [];
+
+beforeAll(async () => {
+  server = new Server({
+    port: 0,
+    quiet: true,
+    stopOnSignals: false,
+    async onAuthenticate({ token, connectionConfig }) {
+      if (token === 'readonly') connectionConfig.readOnly = true;
+      else if (token !== 'good') throw new Error('forbidden');
+    },
+    async onLoadDocument({ document }) {
+      Y.applyUpdate(document, createSeedUpdate(INIT));
+    },
+  });
+  await server.listen();
+  url = `ws://127.0.0.1:${server.address.port}`;
+});
+
+afterAll(async () => {
+  for (const r of opened) r.close();
+  await server.destroy();
+});
+
+function open(token: string, extra: Partial<Parameters<typeof openRemoteDoc>[0]> = {}): RemoteDoc {
+  const r = openRemoteDoc({ url, token, docName: NAME, ...extra });
+  opened.push(r);
+  return r;
+}
+
+describe('openRemoteDoc against an in-process Hocuspocus', () => {
+  it('an agent syncs, writes a streamed branch, and flush() resolves once the server has it', async () => {
+    const agent = open('good', { user: { name: 'Plot agent', color: '#ff8800', kind: 'agent', phase: 'plot' } });
+    await agent.synced;
+    expect(getSourceText(agent.doc)).toBe('A lighthouse.');
+    const { branch } = createBranch(agent.doc, 'plot', { id: 'job-1', origin: { kind: 'agent', id: 'agent:job-1', name: 'Plot agent' }, jobId: 'job-1' });
+    appendBranchProse(agent.doc, 'plot', branch.id, 'outline', 'Act one');
+    appendBranchProse(agent.doc, 'plot', branch.id, 'outline', '.\n\nAct two.');
+    writeBranchContent(agent.doc, 'plot', branch.id, SAMPLE_OUTPUTS.plot);
+    expect(agent.provider.unsyncedChanges).toBeGreaterThan(0);
+    await agent.flush();
+    expect(agent.provider.unsyncedChanges).toBe(0);
+    const serverDoc = server.hocuspocus.documents.get(NAME)!;
+    expect(readBranchContent(serverDoc, 'plot', 'job-1')).toEqual(SAMPLE_OUTPUTS.plot);
+    await agent.flush(); // nothing pending: resolves at once
+  });
+
+  it('a second collaborator sees the branch and the agent in presence', async () => {
+    const agent = open('good', { user: { name: 'Name agent', color: '#00aa88', kind: 'agent', phase: 'name' } });
+    const person = open('good', { user: { name: 'Mara', color: '#3355ff', kind: 'human' } });
+    await Promise.all([agent.synced, person.synced]);
+    expect(listBranches(person.doc, 'plot').map((b) => b.id)).toEqual(['job-1']);
+    agent.setPresence({ progress: 0.5, message: 'laying out page 2' });
+    await expect
+      .poll(() => Array.from(person.awareness.getStates().values()).map((s) => s.user).find((u) => u?.name === 'Name agent'))
+      .toMatchObject({ kind: 'agent', phase: 'name', progress: 0.5, message: 'laying out page 2', color: '#00aa88' });
+    // retried job on another connection: still one branch
+    createBranch(person.doc, 'plot', { id: 'job-1', origin: { kind: 'agent', id: 'agent:job-1', name: 'Plot agent' } });
+    await person.flush();
+    expect(listBranches(server.hocuspocus.documents.get(NAME)!, 'plot')).toHaveLength(1);
+  });
+
+  it('a bad token rejects `synced` with an auth error', async () => {
+    const r = open('bad', { syncTimeoutMs: 5_000 });
+    await expect(r.synced).rejects.toMatchObject({ code: 'auth' });
+    r.close();
+  });
+
+  it('a read-only connection syncs, but flush() refuses its writes, and the server never gets them', async () => {
+    const r = open('readonly');
+    await r.synced;
+    createBranch(r.doc, 'concept', { id: 'sneaky', origin: { kind: 'human', id: 'u', name: 'v' } });
+    await expect(r.flush(2_000)).rejects.toBeInstanceOf(RemoteDocError);
+    expect(listBranches(server.hocuspocus.documents.get(NAME)!, 'concept')).toEqual([]);
+  });
+
+  it('close() is idempotent and flush() after close is refused', async () => {
+    const r = open('good');
+    await r.synced;
+    r.close();
+    r.close();
+    await expect(r.flush()).rejects.toMatchObject({ code: 'closed' });
+  });
+});
