@@ -1,0 +1,61 @@
+/**
+ * Security headers. API responses get a locked-down set (JSON is never rendered or framed);
+ * pages get a nonce-based CSP built here and applied by the root `proxy.ts`.
+ */
+
+/** Headers on every API response. */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  // Browsers ignore HSTS over plain http, so it is safe to send always.
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  // Authenticated JSON must never sit in a shared cache.
+  'Cache-Control': 'no-store',
+};
+
+export interface PageCspOptions {
+  nonce: string;
+  /** ws:// or wss:// origin of the collab-server the studio connects to. */
+  collabUrl: string;
+  dev?: boolean;
+}
+
+/**
+ * CSP for HTML pages: scripts only with this request's nonce (Next adds it to its own inline
+ * scripts when it sees the header), styles inline because tldraw and Tiptap set style attributes.
+ */
+export function pageCsp({ nonce, collabUrl, dev = false }: PageCspOptions): string {
+  let collabOrigin = '';
+  try {
+    const url = new URL(collabUrl);
+    collabOrigin = `${url.protocol}//${url.host}`;
+  } catch {
+    collabOrigin = '';
+  }
+  const directives = [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self'${collabOrigin ? ` ${collabOrigin}` : ''}${dev ? ' ws: wss:' : ''}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ];
+  return directives.join('; ');
+}
+
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+};
