@@ -4,7 +4,8 @@
  * toward `tailTipMm`, and the columns exactly as set, as outlines.
  */
 import type { Language, PlacedBalloon } from '../types';
-import { horizontalTextPath, r, verticalColumnPath } from './outline';
+import { blockFromColumns, textBlockToSvg } from '../lettering';
+import { r } from './outline';
 
 export function fallbackBalloonSvg(b: PlacedBalloon, language: Language): string {
   const [x, y, w, h] = b.bboxMm;
@@ -31,28 +32,18 @@ export function fallbackBalloonSvg(b: PlacedBalloon, language: Language): string
       if (tail) parts.push(`<ellipse cx="${r(cx)}" cy="${r(cy)}" rx="${r(w / 2 - 0.2)}" ry="${r(h / 2 - 0.2)}" fill="#fff"/>`);
     }
   }
-  parts.push(`<path d="${textPath(b, language)}" fill="#000"/>`);
+  parts.push(textSvg(b, language));
   return `<g data-balloon="${escapeAttr(b.id)}">${parts.join('')}</g>`;
 }
 
-function textPath(b: PlacedBalloon, language: Language): string {
+/**
+ * The text through the lettering engine's own drawing (fontkit + `vert`, outlines), centred in
+ * the balloon's box — so even the fallback shows the columns exactly as the layout set them.
+ */
+function textSvg(b: PlacedBalloon, language: Language): string {
+  const block = blockFromColumns(b.columns, { language, kind: b.kind, fontSizeMm: b.fontSizeMm, vertical: b.vertical });
   const [x, y, w, h] = b.bboxMm;
-  const size = b.fontSizeMm;
-  const face = language === 'ja' ? 'ja-bold' : 'latin-bold';
-  if (b.vertical) {
-    // Columns run right to left; block centred in the balloon. Column pitch 1.3 em.
-    const pitch = size * 1.3;
-    const blockW = size + pitch * (b.columns.length - 1);
-    const longest = Math.max(0, ...b.columns.map((c) => [...c].length));
-    const top = y + (h - longest * size) / 2;
-    const right = x + (w + blockW) / 2 - size / 2;
-    return b.columns.map((c, i) => verticalColumnPath(c, { face, sizeMm: size, cx: right - i * pitch, top })).join('');
-  }
-  const lead = size * 1.25;
-  const top = y + (h - lead * b.columns.length) / 2;
-  return b.columns
-    .map((row, i) => horizontalTextPath(row, { face, sizeMm: size, x: x + w / 2, y: top + lead * i + size * 0.95, anchor: 'middle' }).d)
-    .join('');
+  return textBlockToSvg(block, [x + (w - block.widthMm) / 2, y + (h - block.heightMm) / 2]);
 }
 
 function tailPath(cx: number, cy: number, w: number, h: number, tx: number, ty: number): string {

@@ -13,6 +13,7 @@ import { launchChromium } from '../export/chromium';
 import { renderPageSvg } from './svg';
 import { renderRgb } from './raster';
 import { verticalColumnPath } from './outline';
+import { blockFromColumns, textBlockToSvg } from '../lettering';
 import { fixtureBook, scenePng } from './fixtures/book';
 import { chromiumPage } from './fixtures/chromium-page';
 import { toGray, type Gray } from './fixtures/pixels';
@@ -43,6 +44,15 @@ async function oursVertical(text: string, features?: string[]): Promise<Gray> {
   const h = EM * text.length;
   const d = verticalColumnPath(text, { face: 'ja-bold', sizeMm: EM, cx: EM / 2, top: 0, features });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${EM}" height="${h}" viewBox="0 0 ${EM} ${h}"><rect width="${EM}" height="${h}" fill="#fff"/><path d="${d}"/></svg>`;
+  return toGray(new Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng());
+}
+
+/** The lettering engine's own column (what balloons draw), rendered by resvg. */
+async function letteringVertical(text: string): Promise<Gray> {
+  const h = EM * text.length;
+  const block = blockFromColumns([text], { language: 'ja', kind: 'speech', fontSizeMm: EM, vertical: true });
+  const g = textBlockToSvg(block, [0, 0]);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${EM}" height="${h}" viewBox="0 0 ${EM} ${h}"><rect width="${EM}" height="${h}" fill="#fff"/>${g}</svg>`;
   return toGray(new Resvg(svg, { font: { loadSystemFonts: false } }).render().asPng());
 }
 
@@ -97,6 +107,13 @@ describe('vertical glyph forms against Chromium writing-mode: vertical-rl', () =
     const { worst, perCell } = worstCellError(chrome, ours, TEXT.length);
     expect(perCell.every((e) => e <= EM * 0.06), `per-cell errors ${perCell.map((e) => e.toFixed(1)).join(' ')}`).toBe(true);
     expect(worst).toBeLessThanOrEqual(EM * 0.06);
+  });
+
+  it('the lettering engine (textBlockToSvg, what balloons draw) matches Chromium too', async () => {
+    const chrome = await chromiumVertical(TEXT);
+    const ours = await letteringVertical(TEXT);
+    const { perCell } = worstCellError(chrome, ours, TEXT.length);
+    expect(perCell.every((e) => e <= EM * 0.06), `per-cell errors ${perCell.map((e) => e.toFixed(1)).join(' ')}`).toBe(true);
   });
 
   it('would catch horizontal forms: without `vert` the brackets, 、 and ー are far off', async () => {
