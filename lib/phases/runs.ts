@@ -1,0 +1,80 @@
+/**
+ * Starting, reading and cancelling phase runs for the HTTP API. The job id fixes the branch id,
+ * so the client learns where the result will appear before the worker has even started.
+ */
+import type { z } from 'zod';
+import { phaseQueue, enqueuePhaseRun, getJobView, cancelJob, type JobView } from '../../queue/enqueue';
+import type { Db } from '../db/client';
+import type { AuthUser } from '../http/auth';
+import { notFound } from '../http/errors';
+import { redis } from '../redis/client';
+import { CAN, requireProjectRole } from '../projects/access';
+import { getPhaseState, setPhaseStatus } from '../doc/project-doc';
+import type { Phase } from '../../schema/phases';
+import type { pipelineBody, runBody } from './schemas';
+import { firstUnsettledPhase, withProjectDoc } from './service';
+
+export async function startRun(sql: Db, user: AuthUser, projectId: string, phase: Phase, body: z.infer<typeof runBody>) {
+  await requireProjectRole(sql, projectId, user.id, CAN.edit);
+  const queued = await enqueuePhaseRun(phaseQueue(), {
+    projectId,
+    phase,
+    feedback: body.feedback ?? null,
+    fromBranchId: body.fromBranchId ?? null,
+    seed: body.seed,
+    panelId: body.panelId ?? null,
+    requestedBy: { id: user.id, name: user.name },
+  });
+  await markQueued(projectId, user, phase);
+  return queued;
+}
+
+async function markQueued(projectId: string, user: AuthUser, phase: Phase): Promise<void> {
+  await withProjectDoc(projectId, user, (doc) => {
+    // Only an idle-ish phase shows 'queued'; a phase someone is reviewing keeps its status
+    // until the worker starts (then 'running').
+    const status = getPhaseState(doc, phase).status;
+    if (status === 'idle' || status === 'failed' || status === 'stale') setPhaseStatus(doc, phase, 'queued', null, { origin: `user:${user.id}` });
+  });
+}
+
+export async function startPipeline(sql: Db, user: AuthUser, projectId: string, body: z.infer<typeof pipelineBody>) {
+  await requireProjectRole(sql, projectId, user.id, CAN.edit);
+  const from = body.fromPhase ?? (await withProjectDoc(projectId, user, (doc) => firstUnsettledPhase(doc)));
+  if (!from) return { jobId: null, branchId: null, fromPhase: null };
+  const queued = await enqueuePhaseRun(phaseQueue(), {
+    projectId,
+    phase: from,
+    seed: body.seed,
+    pipeline: true,
+    requestedBy: { id: user.id, name: user.name },
+  });
+  await markQueued(projectId, user, from);
+  return { ...queued, fromPhase: from };
+}
+
+async function visibleJob(sql: Db, user: AuthUser, jobId: string, roles: readonly ('owner' | 'editor' | 'reviewer' | 'viewer')[]): Promise<JobView> {
+  const view = await getJobView(phaseQueue(), jobId);
+  if (!view) throw notFound('job not found');
+  await requireProjectRole(sql, view.projectId, user.id, roles);
+  return view;
+}
+
+export async function readJob(sql: Db, user: AuthUser, jobId: string): Promise<JobView> {
+  return visibleJob(sql, user, jobId, CAN.read);
+}
+
+export async function cancelRun(sql: Db, user: AuthUser, jobId: string) {
+  const view = await visibleJob(sql, user, jobId, CAN.edit);
+  const outcome = await cancelJob(phaseQueue(), redis(), jobId);
+  if (outcome === 'removed') {
+    // Never started: the worker will not put the phase back, so do it here.
+    await withProjectDoc(view.projectId, user, (doc) => {
+      if (getPhaseState(doc, view.phase).status === 'queued') {
+        const active = getPhaseState(doc, view.phase).activeBranchId;
+        setPhaseStatus(doc, view.phase, active ? 'review' : 'idle', 'Last run was cancelled', { origin: `user:${user.id}` });
+      }
+    });
+  }
+  return { jobId, outcome };
+}
