@@ -1,0 +1,110 @@
+'use client';
+/** One phase: its state and notices, and the editor made for it, bound to the viewed branch. */
+import type { Phase } from '../../../schema/phases';
+import { useI18n } from '../../_lib/i18n';
+import type { Presence } from '../../_lib/presence';
+import { branchContent, type PhaseView } from '../../_lib/studio-model';
+import { useYVersion } from '../../_lib/useY';
+import { Avatar } from '../Avatar';
+import { useStudio } from './context';
+import { CharactersEditor } from './editors/CharactersEditor';
+import { ConceptEditor } from './editors/ConceptEditor';
+import { DialogueEditor } from './editors/DialogueEditor';
+import { FinalViewer } from './editors/FinalViewer';
+import { NameEditor } from './editors/NameEditor';
+import { PlotEditor } from './editors/PlotEditor';
+import { ScenesEditor } from './editors/ScenesEditor';
+import { StatusBadge } from './PhaseRail';
+
+function Editor({ phase, content, editable }: { phase: Phase; content: import('yjs').Map<unknown>; editable: boolean }) {
+  switch (phase) {
+    case 'concept':
+      return <ConceptEditor content={content} editable={editable} />;
+    case 'characters':
+      return <CharactersEditor content={content} editable={editable} />;
+    case 'plot':
+      return <PlotEditor content={content} editable={editable} />;
+    case 'name':
+      return <NameEditor content={content} editable={editable} />;
+    case 'scenes':
+      return <ScenesEditor content={content} editable={editable} />;
+    case 'dialogue':
+      return <DialogueEditor content={content} editable={editable} />;
+    case 'final':
+      return <FinalViewer content={content} />;
+  }
+}
+
+export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; viewing: string | null; presence: Presence[] }) {
+  const { t } = useI18n();
+  const { workDoc, canEdit, role } = useStudio();
+  useYVersion(workDoc);
+  const content = branchContent(workDoc, view.phase, viewing);
+  const branch = view.branches.find((b) => b.id === viewing) ?? null;
+  const agents = presence.filter((p) => p.kind === 'agent' && p.phase === view.phase);
+  const running = view.status === 'running' || view.status === 'queued';
+  // An agent still writing a branch owns it until it is done; people edit it afterwards.
+  const editable = canEdit && branch?.state !== 'generating';
+
+  return (
+    <div>
+      <header className="phase-head">
+        <h1 id="phase-title">{t(`phase.${view.phase}`)}</h1>
+        <StatusBadge status={view.status} />
+        {branch ? (
+          <span className="small muted">
+            {branch.origin.kind === 'agent' ? '✦ ' : ''}
+            {branch.origin.name}
+            {branch.active ? ` · ${t('studio.active')}` : ''}
+          </span>
+        ) : null}
+      </header>
+      {role === 'viewer' || role === 'reviewer' ? (
+        <p className="notice small" style={{ marginBottom: 12 }}>
+          {t('studio.readOnly', { role: t(`role.${role}`) })} {role === 'reviewer' ? t('studio.reviewerNote') : ''}
+        </p>
+      ) : null}
+      {running ? (
+        <div className="notice" style={{ marginBottom: 12 }} data-testid="run-state">
+          <div className="row small">
+            {agents.map((a) => (
+              <Avatar key={a.clientId} name="✦" color={a.color} title={a.name} />
+            ))}
+            <strong>{view.run?.agentName ?? agents[0]?.name ?? t(`status.${view.status}`)}</strong>
+            <span className="muted">{view.run?.message ?? agents[0]?.activity ?? ''}</span>
+            <span className="spacer" />
+            <span>{view.run?.progress != null ? `${Math.round(view.run.progress * 100)}%` : ''}</span>
+          </div>
+          <div
+            className="progress"
+            style={{ marginTop: 8 }}
+            role="progressbar"
+            aria-label={t('studio.progress')}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={view.run?.progress != null ? Math.round(view.run.progress * 100) : undefined}
+          >
+            <span style={{ width: `${Math.round((view.run?.progress ?? 0.03) * 100)}%` }} />
+          </div>
+        </div>
+      ) : null}
+      {view.status === 'stale' ? (
+        <p className="notice notice-stale" role="status" style={{ marginBottom: 12 }}>
+          {t('studio.staleNotice', {
+            phases: Array.from(new Set(view.staleFrom.map((r) => t(`phase.${r.upstream}`)))).join(', ') || (view.statusReason ?? ''),
+          })}
+        </p>
+      ) : null}
+      {view.status === 'failed' ? (
+        <p className="alert" style={{ marginBottom: 12 }}>
+          {t('studio.failedNotice', { message: view.statusReason ?? '' })}
+        </p>
+      ) : null}
+      {content ? (
+        <Editor key={`${view.phase}:${viewing}`} phase={view.phase} content={content} editable={editable} />
+      ) : (
+        <p className="muted">{t('studio.noBranch')}</p>
+      )}
+    </div>
+  );
+}

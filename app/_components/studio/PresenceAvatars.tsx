@@ -1,0 +1,23 @@
+'use client';
+import type { Presence } from '../../_lib/presence';
+import { useI18n } from '../../_lib/i18n';
+import { Avatar } from '../Avatar';
+
+/** Who is in the project now; agents are marked so nobody mistakes them for a person. */
+export function PresenceAvatars({ people }: { people: Presence[] }) {
+  const { t } = useI18n();
+  if (people.length === 0) return null;
+  return (
+    <span className="row small" aria-label={t('studio.here')}>
+      <span className="avatars">
+        {people.slice(0, 8).map((p) => {
+          const title = `${p.name}${p.self ? ` (${t('common.you')})` : ''}${p.kind === 'agent' ? ' · AI' : ''}${
+            p.phase ? ` · ${t(`phase.${p.phase}`)}` : ''
+          }`;
+          return <Avatar key={p.clientId} name={p.kind === 'agent' ? '✦' + p.name : p.name} color={p.color} title={title} />;
+        })}
+      </span>
+      {people.length > 8 ? <span className="muted">+{people.length - 8}</span> : null}
+    </span>
+  );
+}
