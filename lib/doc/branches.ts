@@ -274,11 +274,12 @@ export interface ForkInput {
 /**
  * A human copy of a branch to edit: the content is deep-copied (rich text keeps its marks),
  * provenance points at the source (parentBranchId) and keeps its basedOn (the content was built
- * from those upstream branches).
+ * from those upstream branches). A branch still being generated cannot be forked yet.
  */
 export function forkBranch(doc: Y.Doc, phase: Phase, branchId: string, input: ForkInput, opts?: WriteOptions): CreateBranchResult {
   assertCurrentSchema(doc);
   const src = getBranch(doc, phase, branchId);
+  if (src.state === 'generating') throw new DocError('conflict', 'the branch is still being generated; fork it when it is done');
   const srcContent = contentMap(doc, phase, branchId);
   const o = originSchema.safeParse(input.origin);
   if (!o.success || o.data.kind !== 'human') throw new DocError('invalid', 'a fork is made by a person: origin.kind must be human');
@@ -300,7 +301,8 @@ export function forkBranch(doc: Y.Doc, phase: Phase, branchId: string, input: Fo
     b.set('model', null);
     b.set('seed', null);
     b.set('costJpy', null);
-    b.set('state', 'ready');
+    // A copy of a failed run's partial content is still partial.
+    b.set('state', src.state === 'failed' ? 'failed' : 'ready');
     b.set('content', srcContent.clone());
     branches.set(id, b);
     const pruned = prune(doc, phase, new Set([id, branchId]));

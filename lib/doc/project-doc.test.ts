@@ -341,6 +341,8 @@ describe('branches', () => {
     setBranchField(doc, 'concept', 'fork-1', 'tone', 'dark');
     expect(readBranchContent(doc, 'concept', src).tone).toBe(SAMPLE_OUTPUTS.concept.tone);
     expect(() => forkBranch(doc, 'concept', src, { origin: { ...AGENT } as never })).toThrow(/person/);
+    const gen = createBranch(doc, 'concept', { origin: AGENT }).branch.id;
+    expect(() => forkBranch(doc, 'concept', gen, { origin: HUMAN })).toThrow(/being generated/);
     // a name fork copies the canvas records
     const n = branch(doc, 'name');
     forkBranch(doc, 'name', n, { id: 'nf', origin: HUMAN });
