@@ -524,7 +524,8 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       await connection.transact((doc: Document) => change(doc));
       await store.flushDoc(documentName);
     } finally {
-      await connection.disconnect();
+      // Durable already; disconnecting waits for Redis/unload delays, which callers need not.
+      void connection.disconnect().catch((error: unknown) => log.warn({ err: error, doc: documentName }, 'direct connection close failed'));
     }
   }
 
