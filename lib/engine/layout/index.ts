@@ -56,14 +56,22 @@ interface Plan {
   cands: PageCandidate[][];
 }
 
-function plan(shots: ShotInput[], options: LayoutOptions, alternative: number): Plan {
+/** Candidates of a page depend only on which shots it holds: shared between plans. */
+type CandidateCache = Map<string, PageCandidate[]>;
+
+function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, cache: CandidateCache): Plan {
   const format = pageFormat(options.format);
   const sizes = paginate(shots, options.seed, alternative);
   const cands: PageCandidate[][] = [];
   const picks: number[] = [];
   let at = 0;
   sizes.forEach((size, p) => {
-    const c = pageCandidates(shots.slice(at, at + size), format, options.readingDirection);
+    const key = `${at}:${size}`;
+    let c = cache.get(key);
+    if (!c) {
+      c = pageCandidates(shots.slice(at, at + size), format, options.readingDirection);
+      cache.set(key, c);
+    }
     cands.push(c);
     picks.push(choose(c, options.seed, alternative, p));
     at += size;
@@ -71,7 +79,7 @@ function plan(shots: ShotInput[], options: LayoutOptions, alternative: number): 
   return { sizes, picks, cands };
 }
 
-const signature = (p: Plan): string => p.sizes.map((s, i) => `${s}:${p.cands[i][p.picks[i]].tiers.join('')}`).join('|');
+const signature = (p: Plan): string => p.sizes.map((s, i) => `${s}:${p.cands[i][p.picks[i]].key}`).join('|');
 
 export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions): BookLayout {
   const format = pageFormat(options.format);
@@ -81,11 +89,12 @@ export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions
   const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
   const shots = normaliseShots(shotsIn);
 
-  const p = plan(shots, { ...options, seed }, alternative);
+  const cache: CandidateCache = new Map();
+  const p = plan(shots, { ...options, seed }, alternative, cache);
   if (alternative > 0) {
     // A branch must not come back identical to the preferred layout: if the perturbation landed
     // on the same plan, take the runner-up composition of the page with the most choices.
-    const base = plan(shots, { ...options, seed }, 0);
+    const base = plan(shots, { ...options, seed }, 0, cache);
     if (signature(base) === signature(p)) {
       let page = -1;
       p.cands.forEach((c, i) => {
