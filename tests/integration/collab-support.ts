@@ -97,6 +97,10 @@ export function connect(url: string, name: string, tokenValue: string | null, op
     onAuthenticated: () => {
       events.authenticated += 1;
     },
+    // The server can also close one document of a socket (a CLOSE message with a reason).
+    onClose: ({ event }) => {
+      events.closes.push({ code: event.code, reason: event.reason });
+    },
   });
   // A shared socket only syncs once the provider is attached (STACK.md gotcha 4).
   provider.attach();
