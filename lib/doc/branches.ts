@@ -7,9 +7,9 @@
  */
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { PHASE_INPUTS, PROSE_FIELDS, phaseOutputSchemas, phaseSchema, type Phase, type PhaseOutput } from '../../schema/phases';
-import { canvasKeyValue, CANVAS_KEY, type CanvasRecord, type NameCanvasEntry } from './canvas';
-import { contentEntryToY, contentToJson, contentToY, emptyContent, replaceContent } from './convert';
+import { PHASE_INPUTS, PROSE_FIELDS, namePanelSchema, phaseOutputSchemas, phaseSchema, type Phase, type PhaseOutput } from '../../schema/phases';
+import { canvasKeyValue, CANVAS_KEY, panelKey, type CanvasRecord, type NameCanvasEntry } from './canvas';
+import { contentEntryToY, contentToJson, contentToY, emptyContent, jsonToY, replaceContent } from './convert';
 import {
   BRANCH_STATES,
   DocError,
@@ -207,6 +207,42 @@ export function appendBranchProse(doc: Y.Doc, phase: Phase, branchId: string, fi
   write(doc, opts, () => appendTextToFragment(fragment, chunk));
 }
 
+/** The `.max(n)` of a zod array schema, read from its checks (zod 4 keeps them in def.checks). */
+function maxItems(schema: z.ZodArray): number | null {
+  for (const c of schema.def.checks ?? []) {
+    const def = (c as { _zod?: { def?: { check?: string; maximum?: number } } })._zod?.def;
+    if (def?.check === 'max_length' && typeof def.maximum === 'number') return def.maximum;
+  }
+  return null;
+}
+
+/**
+ * Append one item to a list field of a branch (an agent streaming characters, beats, lines as
+ * it produces them). The item is validated against the list's element schema; the list's own
+ * length limit is checked too.
+ */
+export function appendBranchListItem(doc: Y.Doc, phase: Phase, branchId: string, field: string, item: unknown, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  if (phase === 'name') throw new DocError('invalid', 'name pages are canvas records: use setCanvasRecord or writeBranchContent');
+  const fieldSchema = (phaseOutputSchemas[phase].shape as Record<string, z.ZodType>)[field];
+  if (!(fieldSchema instanceof z.ZodArray)) throw new DocError('invalid', `${phase}.${field} is not a list`);
+  const r = (fieldSchema.element as z.ZodType).safeParse(item);
+  if (!r.success) throw new DocError('invalid', `${phase}.${field} item rejected: ${issues(r.error)}`);
+  const content = contentMap(doc, phase, branchId);
+  const existing = content.get(field);
+  const length = existing instanceof Y.Array ? existing.length : 0;
+  const max = maxItems(fieldSchema);
+  if (max !== null && length >= max) throw new DocError('invalid', `${phase}.${field} is full (${max} items)`);
+  write(doc, opts, () => {
+    if (existing instanceof Y.Array) existing.push([jsonToY(r.data)]);
+    else {
+      const arr = new Y.Array<unknown>();
+      arr.push([jsonToY(r.data)]);
+      content.set(field, arr);
+    }
+  });
+}
+
 /** The shared rich text of a prose field (what Tiptap's Collaboration extension binds to with `fragment:`). */
 export function proseFragment(doc: Y.Doc, phase: Phase, branchId: string, field: string): Y.XmlFragment {
   if (!PROSE_FIELDS[phase].includes(field)) throw new DocError('invalid', `${phase}.${field} is not a prose field`);
@@ -227,11 +263,24 @@ export function nameCanvas(doc: Y.Doc, branchId: string): YKeyValue<CanvasRecord
   return canvasKeyValue(nameCanvasArray(doc, branchId));
 }
 
-/** Set one canvas record (a moved/resized panel, a page) as one transaction. */
+const canvasRecordSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('page'), index: z.number().int().nonnegative() }).strict(),
+  namePanelSchema.extend({ kind: z.literal('panel'), page: z.string().min(1).max(120) }).strict(),
+]);
+
+/**
+ * Set one canvas record (a moved/resized panel, a page) as one transaction. Records are
+ * validated (a panel record is a NamePanel plus its page key; a panel's key must be
+ * `panel:<its id>`), so a buggy binding cannot put a record in that no reader accepts.
+ */
 export function setCanvasRecord(doc: Y.Doc, branchId: string, key: string, record: CanvasRecord, opts?: WriteOptions): void {
   assertCurrentSchema(doc);
+  const r = canvasRecordSchema.safeParse(record);
+  if (!r.success) throw new DocError('invalid', `bad canvas record ${key}: ${issues(r.error)}`);
+  if (r.data.kind === 'panel' && key !== panelKey(r.data.id)) throw new DocError('invalid', `a panel record's key must be ${panelKey(r.data.id)}`);
+  if (r.data.kind === 'page' && !key.startsWith('page:')) throw new DocError('invalid', 'a page record\'s key must start with page:');
   const kv = nameCanvas(doc, branchId);
-  const val = JSON.parse(JSON.stringify(record)) as CanvasRecord;
+  const val = JSON.parse(JSON.stringify(r.data)) as CanvasRecord;
   write(doc, opts, () => kv.set(key, val));
 }
 

@@ -29,6 +29,7 @@ import {
   type WriteOptions,
 } from './model';
 import { assertCurrentSchema } from './seed';
+import { safeReadBranchContent } from './branches';
 
 /** Phases that read `phase` directly or transitively, in pipeline order. */
 export function downstreamPhases(phase: Phase): Phase[] {
@@ -191,7 +192,8 @@ export function clearRunState(doc: Y.Doc, phase: Phase, opts?: WriteOptions): vo
 }
 
 /**
- * Make `branchId` the phase's active branch. The phase goes to 'review' (or 'stale' if that
+ * Make `branchId` the phase's active branch (refused while it is being generated or when its
+ * content does not validate). The phase goes to 'review' (or 'stale' if that
  * branch was built on upstream branches that are no longer active), and every downstream phase
  * whose active branch was built on another branch of this phase (transitively) becomes 'stale'.
  */
@@ -200,6 +202,10 @@ export function adoptBranch(doc: Y.Doc, phase: Phase, branchId: string, opts?: W
   const b = branchesMap(doc, phase).get(branchId);
   if (!b) throw new DocError('not-found', `no branch ${JSON.stringify(branchId)} in phase ${phase}`);
   if (b.get('state') === 'generating') throw new DocError('conflict', 'the branch is still being generated');
+  // Downstream agents read the active branch as their input: content that does not validate
+  // (a half-finished failed run, a person's edit that broke it) cannot become the choice.
+  const content = safeReadBranchContent(doc, phase, branchId);
+  if (!content.success) throw new DocError('invalid', `cannot adopt: ${content.error}`);
   const p = phaseMap(doc, phase);
   write(doc, opts, (now) => {
     p.set('activeBranchId', branchId);

@@ -7,6 +7,7 @@ import {
   MAX_BRANCHES_PER_PHASE,
   activeBasedOn,
   adoptBranch,
+  appendBranchListItem,
   appendBranchProse,
   approvePhase,
   branchesMap,
@@ -614,5 +615,43 @@ describe('schema upgrades', () => {
 
   it('an empty doc is left alone', () => {
     expect(upgradeProjectDoc(new Y.Doc())).toEqual({ from: null, to: null, changed: false });
+  });
+});
+
+describe('hardening', () => {
+  it('adopt refuses content that does not validate', () => {
+    const doc = seeded();
+    const id = createBranch(doc, 'characters', { origin: AGENT, state: 'failed' }).branch.id;
+    expect(() => adoptBranch(doc, 'characters', id)).toThrow(/cannot adopt/);
+    expect(getPhaseState(doc, 'characters').activeBranchId).toBeNull();
+  });
+
+  it('appendBranchListItem streams validated items into a list', () => {
+    const doc = seeded();
+    const id = createBranch(doc, 'characters', { origin: AGENT }).branch.id;
+    for (const c of SAMPLE_OUTPUTS.characters.cast) appendBranchListItem(doc, 'characters', id, 'cast', c);
+    expect(readBranchContent(doc, 'characters', id)).toEqual(SAMPLE_OUTPUTS.characters);
+    expect(() => appendBranchListItem(doc, 'characters', id, 'cast', { id: 'x' })).toThrow(/item rejected/);
+    expect(() => appendBranchListItem(doc, 'characters', id, 'nope', {})).toThrow(/not a list/);
+    const c = branch(doc, 'concept');
+    for (let i = SAMPLE_OUTPUTS.concept.keywords.length; i < 30; i++) appendBranchListItem(doc, 'concept', c, 'keywords', `k${i}`);
+    expect(() => appendBranchListItem(doc, 'concept', c, 'keywords', 'one too many')).toThrow(/full/);
+  });
+
+  it('setCanvasRecord validates records and keys', () => {
+    const doc = seeded();
+    const id = branch(doc, 'name');
+    const rec = nameCanvas(doc, id).get('panel:p0-0') as CanvasPanelRecord;
+    expect(() => setCanvasRecord(doc, id, 'panel:p0-0', { ...rec, shot: 'selfie' as 'wide' })).toThrow(/bad canvas record/);
+    expect(() => setCanvasRecord(doc, id, 'panel:other', rec)).toThrow(/key must be/);
+    expect(() => setCanvasRecord(doc, id, 'panel:p0-0', { ...rec, extra: 1 } as CanvasPanelRecord)).toThrow(DocError);
+    // a new page and a panel moved onto it
+    setCanvasRecord(doc, id, 'page:new', { kind: 'page', index: 2 });
+    setCanvasRecord(doc, id, 'panel:p0-2', { ...(nameCanvas(doc, id).get('panel:p0-2') as CanvasPanelRecord), page: 'page:new', order: 0 });
+    expect(readBranchContent(doc, 'name', id).pages.map((p) => [p.index, p.panels.map((x) => x.id)])).toEqual([
+      [0, ['p0-0', 'p0-1']],
+      [1, ['p1-0']],
+      [2, ['p0-2']],
+    ]);
   });
 });
