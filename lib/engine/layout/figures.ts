@@ -21,8 +21,10 @@ interface FigureSpec {
 
 /** Figure scale per shot type (head ≈ 1/7 of a standing figure in a full shot). */
 const SPEC: Readonly<Record<ShotType, FigureSpec>> = {
-  'extreme-closeup': { face: 0.9, faceY: 0.5, bodyBottom: 1, bodyW: 1.1 },
-  closeup: { face: 0.55, faceY: 0.55, bodyBottom: 1, bodyW: 2.2 },
+  // Close-ups keep the top of the panel clear: the speaker's balloon goes there, never on
+  // the face (MANGA-CRAFT.md "Balloons": place balloons high, never over the speaker's face).
+  'extreme-closeup': { face: 0.72, faceY: 0.6, bodyBottom: 1, bodyW: 1.1 },
+  closeup: { face: 0.5, faceY: 0.6, bodyBottom: 1, bodyW: 2.2 },
   'over-shoulder': { face: 0.32, faceY: 0.45, bodyBottom: 1, bodyW: 2.4 },
   medium: { face: 0.22, faceY: 0.4, bodyBottom: 1, bodyW: 2.6 },
   insert: { face: 0.16, faceY: 0.35, bodyBottom: 1, bodyW: 2.4 },
@@ -63,8 +65,9 @@ export function placeFigures(
     const cx = vx + slot * (slotIdx + 0.5) + jitter;
     let fh = spec.face * vh * (i === 0 ? 1 : 0.92); // the lead is a touch bigger
     let fw = fh * FACE_ASPECT;
-    if (fw > slot * 0.7) {
-      fw = slot * 0.7;
+    // Leave air between heads: balloons of a dialogue often sit between the speakers.
+    if (fw > slot * 0.62) {
+      fw = slot * 0.62;
       fh = fw / FACE_ASPECT;
     }
     const fcy = vy + spec.faceY * vh + (rng() - 0.5) * 0.04 * vh;

@@ -8,13 +8,13 @@
  * options.seed and a label. options.alternative > 0 perturbs pagination and composition choice,
  * and is guaranteed to differ from alternative 0 whenever any page has a second composition.
  */
-import type { BookLayout, CameraAngle, LaidPage, LaidPanel, LayoutOptions, ShotInput } from '../types';
+import type { BBoxMm, BookLayout, CameraAngle, LaidPage, LaidPanel, LayoutOptions, PageFormat, ReadingDirection, ShotInput } from '../types';
 import { SHOT_TYPES } from '../types';
 import { pageFormat } from '../formats';
-import { paginate } from './paginate';
+import { MAX_PANELS, paginate } from './paginate';
 import { applyBleed, pageCandidates, type PageCandidate } from './page';
 import { placeFigures } from './figures';
-import { makeRng } from './rng';
+import { makeRng, type Rng } from './rng';
 import { r2 } from './geom';
 
 export { estimateReadingOrder, estimateReadingOrderDetailed, cutGaps } from './reading-order';
@@ -81,6 +81,64 @@ function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, c
 
 const signature = (p: Plan): string => p.sizes.map((s, i) => `${s}:${p.cands[i][p.picks[i]].key}`).join('|');
 
+function buildPage(
+  pageShots: readonly ShotInput[],
+  cand: PageCandidate,
+  pageIndex: number,
+  format: PageFormat,
+  direction: ReadingDirection,
+  figRng: Rng,
+): LaidPage {
+  const panels: LaidPanel[] = cand.tiles.map((tile) => {
+    const shot = pageShots[tile.index];
+    const { box, bled } = shot.bleed ? applyBleed(tile, format) : { box: tile.box, bled: false };
+    // Round edges (not sizes) so neighbours keep their exact gutters.
+    const x0 = r2(box[0]);
+    const y0 = r2(box[1]);
+    const bboxMm: BBoxMm = [x0, y0, r2(r2(box[0] + box[2]) - x0), r2(r2(box[1] + box[3]) - y0)];
+    const camera: CameraAngle = shot.camera ?? 'eye';
+    const faces = placeFigures(bboxMm, shot.characters, shot.shot, format, direction, figRng).map((f) => ({
+      characterId: f.characterId,
+      faceMm: f.faceMm.map(r2) as BBoxMm,
+      bodyMm: f.bodyMm.map(r2) as BBoxMm,
+    }));
+    const panel: LaidPanel = {
+      id: `panel-${shot.id}`,
+      shotId: shot.id,
+      order: tile.index,
+      bboxMm,
+      bleed: bled,
+      shot: shot.shot,
+      camera,
+      importance: shot.importance,
+      characters: [...shot.characters],
+      faces,
+    };
+    if (shot.beatId !== undefined) panel.beatId = shot.beatId;
+    if (shot.description !== undefined) panel.description = shot.description;
+    return panel;
+  });
+  panels.sort((a, b) => a.order - b.order);
+  return { index: pageIndex, panels };
+}
+
+/**
+ * Lays out exactly these shots as one page (no pagination): for re-laying a single page after
+ * a person moved shots between pages on the canvas. Up to 7 shots (MANGA-CRAFT.md M7).
+ */
+export function layoutPage(shotsIn: readonly ShotInput[], options: LayoutOptions & { pageIndex?: number }): LaidPage {
+  const format = pageFormat(options.format);
+  const shots = normaliseShots(shotsIn);
+  if (shots.length > MAX_PANELS) throw new Error(`a page holds at most ${MAX_PANELS} panels (got ${shots.length})`);
+  const pageIndex = Math.max(0, Math.trunc(options.pageIndex ?? 0));
+  if (shots.length === 0) return { index: pageIndex, panels: [] };
+  const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
+  const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
+  const cands = pageCandidates(shots, format, options.readingDirection);
+  const pick = alternative === 0 ? 0 : Math.max(1, choose(cands, seed, alternative, pageIndex)) % cands.length;
+  return buildPage(shots, cands[pick], pageIndex, format, options.readingDirection, makeRng(seed, `figures:${alternative}:${pageIndex}`));
+}
+
 export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions): BookLayout {
   const format = pageFormat(options.format);
   const direction = options.readingDirection;
@@ -109,39 +167,7 @@ export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions
   p.sizes.forEach((size, pageIndex) => {
     const pageShots = shots.slice(at, at + size);
     at += size;
-    const cand = p.cands[pageIndex][p.picks[pageIndex]];
-    const figRng = makeRng(seed, `figures:${alternative}:${pageIndex}`);
-    const panels: LaidPanel[] = cand.tiles.map((tile) => {
-      const shot = pageShots[tile.index];
-      const { box, bled } = shot.bleed ? applyBleed(tile, format) : { box: tile.box, bled: false };
-      // Round edges (not sizes) so neighbours keep their exact gutters.
-      const x0 = r2(box[0]);
-      const y0 = r2(box[1]);
-      const bboxMm: [number, number, number, number] = [x0, y0, r2(r2(box[0] + box[2]) - x0), r2(r2(box[1] + box[3]) - y0)];
-      const camera: CameraAngle = shot.camera ?? 'eye';
-      const faces = placeFigures(bboxMm, shot.characters, shot.shot, format, direction, figRng).map((f) => ({
-        characterId: f.characterId,
-        faceMm: f.faceMm.map(r2) as [number, number, number, number],
-        bodyMm: f.bodyMm.map(r2) as [number, number, number, number],
-      }));
-      const panel: LaidPanel = {
-        id: `panel-${shot.id}`,
-        shotId: shot.id,
-        order: tile.index,
-        bboxMm,
-        bleed: bled,
-        shot: shot.shot,
-        camera,
-        importance: shot.importance,
-        characters: [...shot.characters],
-        faces,
-      };
-      if (shot.beatId !== undefined) panel.beatId = shot.beatId;
-      if (shot.description !== undefined) panel.description = shot.description;
-      return panel;
-    });
-    panels.sort((a, b) => a.order - b.order);
-    pages.push({ index: pageIndex, panels });
+    pages.push(buildPage(pageShots, p.cands[pageIndex][p.picks[pageIndex]], pageIndex, format, direction, makeRng(seed, `figures:${alternative}:${pageIndex}`)));
   });
   return { format, readingDirection: direction, pages };
 }

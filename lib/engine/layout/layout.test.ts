@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { layoutBook, estimateReadingOrder, cutGaps, isAfterPageTurn } from './index';
+import { layoutBook, layoutPage, estimateReadingOrder, cutGaps, isAfterPageTurn } from './index';
 import { pageFormat, canvasBoxMm } from '../formats';
 import { contains, overlapArea, intersect } from './geom';
 import { PAGE_FORMAT_NAMES, SHOT_TYPES, type BBoxMm, type ShotInput } from '../types';
@@ -176,6 +176,29 @@ describe('layoutBook properties', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('layoutPage', () => {
+  it('lays out exactly the given shots on one valid page; alternatives differ', () => {
+    fc.assert(
+      fc.property(shotsArb(1, 7), optsArb, (shots, opts) => {
+        const page = layoutPage(shots, { ...opts, alternative: 0, pageIndex: 4 });
+        expect(page.index).toBe(4);
+        expect(page.panels.map((p) => p.shotId)).toEqual(shots.map((s) => s.id));
+        expect(estimateReadingOrder(page.panels.map((p) => p.bboxMm), opts.readingDirection)).toEqual(page.panels.map((_, i) => i));
+        if (shots.length >= 2) {
+          const alt = layoutPage(shots, { ...opts, alternative: 1 + (opts.alternative ?? 0) });
+          expect(JSON.stringify(alt.panels.map((p) => p.bboxMm))).not.toEqual(JSON.stringify(page.panels.map((p) => p.bboxMm)));
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('refuses more than 7 panels', () => {
+    const shots: ShotInput[] = Array.from({ length: 8 }, (_, i) => ({ id: `s${i}`, importance: 0.5, shot: 'medium', characters: [] }));
+    expect(() => layoutPage(shots, { format: 'B5', readingDirection: 'rtl', seed: 0 })).toThrow(/at most 7/);
   });
 });
 
