@@ -1,0 +1,327 @@
+/**
+ * Balloon placement as map-label placement (MANGA-CRAFT.md "Balloons and lettering"):
+ * candidate positions on a grid over each panel, hard constraints, a cost, and a small beam
+ * search over the panel's lines in script order.
+ *
+ * Hard constraints: the balloon lies inside its panel (inset) and the text-safe area; never over
+ * the speaker's face; no balloon–balloon overlap; balloons read in script order (for rtl each
+ * next balloon is left of and/or below the previous one, for ltr right of and/or below).
+ * Cost: high in the panel, first line at the reading start (top-right for rtl), a short tail to
+ * the speaker's mouth, no tail crossing another tail or balloon, other faces uncovered.
+ * When nothing satisfies the constraints the text is shrunk, then the constraints are relaxed
+ * one by one and every relaxation is reported as a LetteringIssue (never silent).
+ */
+import type {
+  BBoxMm, DialogueLine, FacePlacement, LaidPage, LaidPanel, Language, LetteringIssue, PageFormat,
+  PlacedBalloon, PointMm, ReadingDirection,
+} from '../types';
+import type { TextBlock } from '../lettering/block';
+import { setTextVariants } from '../lettering/index';
+import {
+  area, centre, containsRect, ellipseExit, grow, inset, intersect, overlapArea, right,
+  segmentHitsRect, segmentsCross,
+} from './geom';
+import { balloonSize, maxTextBox } from './shape';
+
+export interface PlaceOptions {
+  language: Language;
+  readingDirection: ReadingDirection;
+  format: PageFormat;
+}
+
+export interface PlaceResult {
+  balloons: PlacedBalloon[];
+  issues: LetteringIssue[];
+}
+
+/** Balloons keep this far inside the panel border. */
+const PANEL_INSET_MM = 1.5;
+/** …and this far from the speaker's face. */
+const FACE_CLEARANCE_MM = 0.5;
+/** The tail tip sits this far along the way from the balloon to the mouth (50–60 %). */
+export const TAIL_FRACTION = 0.55;
+/** Reading order: a later balloon is at least this much further along in x or y. */
+const ORDER_STEP_MM = 1;
+const GRID_X = 12;
+const GRID_Y = 10;
+const BEAM = 8;
+const PER_STATE = 6;
+
+interface Candidate {
+  line: DialogueLine;
+  block: TextBlock;
+  box: BBoxMm;
+  tail: { base: PointMm; tip: PointMm } | null;
+  cost: number;
+  /** Relaxations this candidate needed (reported as issues). */
+  relaxed: Relax[];
+}
+
+type Relax = 'order' | 'other-face' | 'speaker-face' | 'overlap' | 'region';
+/** Relaxation ladder: each level drops one more hard constraint. */
+const LEVELS: Relax[][] = [[], ['order'], ['order', 'speaker-face'], ['order', 'speaker-face', 'overlap'], ['order', 'speaker-face', 'overlap', 'region']];
+
+interface State {
+  placed: Candidate[];
+  cost: number;
+}
+
+/** The speaker's mouth: centre of the face, about ¾ of the way down. */
+export function mouthOf(face: BBoxMm): PointMm {
+  return [face[0] + face[2] / 2, face[1] + face[3] * 0.72];
+}
+
+function speakerFace(panel: LaidPanel, speakerId: string | null): FacePlacement | undefined {
+  if (speakerId === null) return undefined;
+  return panel.faces.find((f) => f.characterId === speakerId);
+}
+
+function hasTail(line: DialogueLine, face: FacePlacement | undefined): boolean {
+  return face !== undefined && line.kind !== 'narration' && line.kind !== 'sfx';
+}
+
+/**
+ * Does `cur` read after `prev`? rtl: not right of it and not above it, with a step in at
+ * least one direction; ltr mirrored. Checked on both centres and the leading edges, so any
+ * sensible order estimator (by rows, by columns, by distance from the start corner) agrees.
+ */
+export function readsAfter(prev: BBoxMm, cur: BBoxMm, dir: ReadingDirection): boolean {
+  const [pcx, pcy] = centre(prev);
+  const [ccx, ccy] = centre(cur);
+  const notAbove = ccy >= pcy - 1e-6 && cur[1] >= prev[1] - 1e-6;
+  const along = dir === 'rtl'
+    ? ccx <= pcx + 1e-6 && right(cur) <= right(prev) + 1e-6
+    : ccx >= pcx - 1e-6 && cur[0] >= prev[0] - 1e-6;
+  const step = Math.abs(ccx - pcx) >= ORDER_STEP_MM || ccy - pcy >= ORDER_STEP_MM;
+  return notAbove && along && step;
+}
+
+function regionOf(panel: LaidPanel, format: PageFormat): BBoxMm {
+  const inner = inset(panel.bboxMm, PANEL_INSET_MM);
+  return intersect(inner, format.safeMm) ?? inner;
+}
+
+/** Text variants with their balloon sizes, biggest text first; shrink steps give smaller ones. */
+function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shrink: number): Array<{ block: TextBlock; w: number; h: number }> {
+  const maxText = maxTextBox(line.kind, region[2] * shrink, region[3] * shrink);
+  const blocks = setTextVariants(line.text, {
+    language,
+    kind: line.kind,
+    maxWidthMm: Math.max(1, maxText.w),
+    maxHeightMm: Math.max(1, maxText.h),
+  });
+  return blocks.map((block) => ({ block, ...balloonSize(line.kind, block.widthMm, block.heightMm) }));
+}
+
+/**
+ * The tail aims at the speaker's mouth; its tip stops 50–60 % (TAIL_FRACTION) of the way from
+ * the balloon to the head (the face box), so it points at the speaker without touching them.
+ */
+function tailFor(box: BBoxMm, face: FacePlacement): { base: PointMm; tip: PointMm } {
+  const mouth = mouthOf(face.faceMm);
+  const base = ellipseExit(box, mouth);
+  const head = rayEntersRect(base, mouth, face.faceMm);
+  const tip: PointMm = [base[0] + (head[0] - base[0]) * TAIL_FRACTION, base[1] + (head[1] - base[1]) * TAIL_FRACTION];
+  return { base, tip };
+}
+
+/** Where the segment from `from` (outside) to `to` (inside `r`) enters rectangle `r`. */
+function rayEntersRect(from: PointMm, to: PointMm, r: BBoxMm): PointMm {
+  const dx = to[0] - from[0];
+  const dy = to[1] - from[1];
+  let t = 0;
+  if (dx !== 0) {
+    const tx = ((dx > 0 ? r[0] : right(r)) - from[0]) / dx;
+    if (tx > t) t = tx;
+  }
+  if (dy !== 0) {
+    const ty = ((dy > 0 ? r[1] : r[1] + r[3]) - from[1]) / dy;
+    if (ty > t) t = ty;
+  }
+  t = Math.min(1, Math.max(0, t));
+  return [from[0] + dx * t, from[1] + dy * t];
+}
+
+interface Ctx {
+  panel: LaidPanel;
+  region: BBoxMm;
+  dir: ReadingDirection;
+  count: number;
+}
+
+function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Array<{ block: TextBlock; w: number; h: number }>, state: State, relax: Relax[]): Candidate[] {
+  const { panel, region, dir } = ctx;
+  const face = speakerFace(panel, line.speakerId);
+  const tail = hasTail(line, face);
+  const prev = state.placed[state.placed.length - 1];
+  const out: Candidate[] = [];
+  const allow = (r: Relax): boolean => relax.includes(r);
+  variants.forEach((v, vi) => {
+    const fitsX = v.w <= region[2] + 1e-6;
+    const fitsY = v.h <= region[3] + 1e-6;
+    if ((!fitsX || !fitsY) && !allow('region')) return;
+    const xs = grid(region[0], region[0] + region[2] - v.w, GRID_X);
+    const ys = grid(region[1], region[1] + region[3] - v.h, GRID_Y);
+    for (const x of xs) {
+      for (const y of ys) {
+        const box: BBoxMm = [x, y, v.w, v.h];
+        const relaxed: Relax[] = [];
+        if (!fitsX || !fitsY) relaxed.push('region');
+        // Never over the speaker's face.
+        if (face && overlapArea(grow(face.faceMm, FACE_CLEARANCE_MM), box) > 0) {
+          if (!allow('speaker-face')) continue;
+          relaxed.push('speaker-face');
+        }
+        // No balloon–balloon overlap (butting is fine).
+        if (state.placed.some((p) => overlapArea(p.box, box) > 1e-6)) {
+          if (!allow('overlap')) continue;
+          relaxed.push('overlap');
+        }
+        // Script order = reading order.
+        if (prev && !readsAfter(prev.box, box, dir)) {
+          if (!allow('order')) continue;
+          relaxed.push('order');
+        }
+        const t = tail && face ? tailFor(box, face) : null;
+        out.push({ line, block: v.block, box, tail: t, relaxed, cost: cost(ctx, line, index, box, t, vi, state) });
+      }
+    }
+  });
+  return out;
+}
+
+function grid(lo: number, hi: number, n: number): number[] {
+  if (hi <= lo) return [lo];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(lo + ((hi - lo) * i) / (n - 1));
+  return out;
+}
+
+function cost(ctx: Ctx, line: DialogueLine, index: number, box: BBoxMm, tail: Candidate['tail'], variant: number, state: State): number {
+  const { panel, region, dir, count } = ctx;
+  let c = 0;
+  const fy = region[3] > box[3] ? (box[1] - region[1]) / (region[3] - box[3]) : 0;
+  const slackX = region[2] - box[2];
+  // 0 at the reading start side (right for rtl), 1 at the far side.
+  const fx = slackX > 0 ? (dir === 'rtl' ? right(region) - right(box) : box[0] - region[0]) / slackX : 0;
+  // High in the panel (MANGA-CRAFT.md: "Place balloons high").
+  c += (line.kind === 'sfx' ? 5 : 40) * fy;
+  // Reading order: the k-th of n lines wants to sit at k/n of the way across.
+  const want = count > 1 ? index / (count - 1) : 0;
+  c += (line.kind === 'narration' ? 30 : 12) * Math.abs(fx - want);
+  // Short tail toward the mouth.
+  if (tail) {
+    const len = Math.hypot(tail.tip[0] - tail.base[0], tail.tip[1] - tail.base[1]) / TAIL_FRACTION;
+    c += 0.8 * len;
+    for (const p of state.placed) {
+      if (p.tail && segmentsCross(p.tail.base, p.tail.tip, tail.base, tail.tip)) c += 300;
+      if (segmentHitsRect(tail.base, tail.tip, p.box)) c += 200;
+      if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) c += 200;
+    }
+  } else {
+    for (const p of state.placed) if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) c += 200;
+  }
+  // Any face where avoidable (M8: ≤ 5 % of any face); bodies mildly.
+  for (const f of panel.faces) {
+    const fa = area(f.faceMm);
+    if (fa > 0) c += 400 * (overlapArea(f.faceMm, box) / fa);
+    const ba = area(f.bodyMm);
+    if (ba > 0) c += 15 * (overlapArea(f.bodyMm, box) / ba);
+  }
+  // Bigger text (earlier variants) first.
+  c += 20 * variant;
+  return c;
+}
+
+function issueFor(c: Candidate, panelId: string): LetteringIssue[] {
+  const out: LetteringIssue[] = [];
+  const base = { lineId: c.line.id, panelId };
+  if (c.block.overflow) out.push({ ...base, code: 'overflow', message: `text does not fit at 16Q within ${c.block.columns.length} ${c.block.vertical ? 'columns' : 'rows'} (≤ 10 chars a column, ≤ 6 columns)` });
+  for (const r of c.relaxed) {
+    if (r === 'speaker-face') out.push({ ...base, code: 'face-overlap', message: "no position off the speaker's face" });
+    if (r === 'order') out.push({ ...base, code: 'no-position', message: 'no position keeps the reading order of the script' });
+    if (r === 'overlap') out.push({ ...base, code: 'no-position', message: 'balloon overlaps another balloon' });
+    if (r === 'region') out.push({ ...base, code: 'too-long', message: 'balloon is larger than the panel' });
+  }
+  return out;
+}
+
+function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions): { placed: Candidate[] } {
+  const region = regionOf(panel, o.format);
+  const ctx: Ctx = { panel, region, dir: o.readingDirection, count: lines.length };
+  let beam: State[] = [{ placed: [], cost: 0 }];
+  lines.forEach((line, index) => {
+    let next: State[] = [];
+    // Shrink first (smaller text → smaller balloons), then relax constraints one by one.
+    search: for (const relax of LEVELS) {
+      for (const shrink of [1, 0.75, 0.55, 0.4]) {
+        const variants = variantsFor(line, region, o.language, shrink);
+        for (const s of beam) {
+          const cands = candidatesFor(ctx, line, index, variants, s, relax);
+          cands.sort((a, b) => a.cost - b.cost);
+          for (const c of cands.slice(0, PER_STATE)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
+        }
+        if (next.length > 0) break search;
+      }
+    }
+    if (next.length === 0) {
+      // Cannot happen (the last level accepts any position); keep a defined result anyway.
+      const v = variantsFor(line, region, o.language, 1)[0];
+      const c: Candidate = { line, block: v.block, box: [region[0], region[1], v.w, v.h], tail: null, cost: 0, relaxed: ['region'] };
+      next = beam.map((s) => ({ placed: [...s.placed, c], cost: s.cost }));
+    }
+    next.sort((a, b) => a.cost - b.cost);
+    beam = next.slice(0, BEAM);
+  });
+  return { placed: beam[0].placed };
+}
+
+/**
+ * Place the balloons of one page. Lines are grouped by panel and placed in script order
+ * (`order`); the result's `order` is the reading order within the panel, equal to the script
+ * order (a relaxation of that is reported as an issue).
+ */
+export function placeBalloons(page: LaidPage, lines: DialogueLine[], o: PlaceOptions): PlaceResult {
+  const balloons: PlacedBalloon[] = [];
+  const issues: LetteringIssue[] = [];
+  const byPanel = new Map<string, DialogueLine[]>();
+  for (const l of lines) {
+    const list = byPanel.get(l.panelId) ?? [];
+    list.push(l);
+    byPanel.set(l.panelId, list);
+  }
+  const panels = [...page.panels].sort((a, b) => a.order - b.order);
+  for (const panel of panels) {
+    const panelLines = (byPanel.get(panel.id) ?? []).slice().sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+    byPanel.delete(panel.id);
+    if (panelLines.length === 0) continue;
+    const { placed } = placePanel(panel, panelLines, o);
+    placed.forEach((c, i) => {
+      balloons.push({
+        id: `balloon-${c.line.id}`,
+        lineId: c.line.id,
+        panelId: panel.id,
+        order: i,
+        kind: c.line.kind,
+        speakerId: c.line.speakerId,
+        text: c.line.text,
+        bboxMm: c.box,
+        tailTipMm: c.tail ? c.tail.tip : null,
+        columns: c.block.columns,
+        vertical: c.block.vertical,
+        fontSizeMm: c.block.fontSizeMm,
+      });
+      issues.push(...issueFor(c, panel.id));
+    });
+  }
+  for (const [panelId, rest] of byPanel) {
+    for (const l of rest) issues.push({ lineId: l.id, panelId, code: 'no-position', message: `panel ${panelId} is not on this page` });
+  }
+  return { balloons, issues };
+}
+
+/** True when `b` lies inside `panel` (for tests and the quality checker). */
+export function insidePanel(b: BBoxMm, panel: BBoxMm): boolean {
+  return containsRect(panel, b);
+}
+

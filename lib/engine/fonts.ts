@@ -1,0 +1,123 @@
+/**
+ * Font files and parsed fonts for the lettering engine.
+ *
+ * Fonts come from npm packages (OFL Noto Sans JP / Noto Sans as TTF), never from the system or
+ * the network (issue 4: "Fonts come from npm packages … never from the system"). resvg has no
+ * fonts of its own and ignores OpenType `vert` (STACK.md gotcha 8), so the lettering engine
+ * turns every glyph into outlines; these files are what it reads.
+ *
+ * Parsing a 5 MB CJK TTF costs ~50 ms, and glyph outlines are reused on every balloon, so both
+ * the parsed fonts and the per-glyph outlines are cached for the life of the process.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import * as fontkit from 'fontkit';
+
+const require = createRequire(import.meta.url);
+
+export type LetteringFace =
+  | 'ja-regular'
+  | 'ja-bold'
+  | 'ja-black'
+  | 'latin-regular'
+  | 'latin-bold'
+  | 'latin-black';
+
+export const LETTERING_FACES: readonly LetteringFace[] = [
+  'ja-regular', 'ja-bold', 'ja-black', 'latin-regular', 'latin-bold', 'latin-black',
+] as const;
+
+const FONT_MODULES: Record<LetteringFace, string> = {
+  'ja-regular': '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
+  'ja-bold': '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
+  'ja-black': '@expo-google-fonts/noto-sans-jp/900Black/NotoSansJP_900Black.ttf',
+  'latin-regular': '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+  'latin-bold': '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+  'latin-black': '@expo-google-fonts/noto-sans/900Black/NotoSans_900Black.ttf',
+};
+
+/** Absolute path of a face's TTF (e.g. for resvg's `font.fontFiles`, if a caller wants real text). */
+export function fontFile(face: LetteringFace): string {
+  return require.resolve(FONT_MODULES[face]);
+}
+
+/** Every lettering font file, for renderers that want to load them all. */
+export function allFontFiles(): string[] {
+  return LETTERING_FACES.map(fontFile);
+}
+
+const fonts = new Map<LetteringFace, fontkit.Font>();
+
+/** The parsed font, cached. */
+export function loadFont(face: LetteringFace): fontkit.Font {
+  const hit = fonts.get(face);
+  if (hit) return hit;
+  const opened = fontkit.create(readFileSync(fontFile(face)));
+  // A .ttf holds one font; a collection (.ttc) would need a PostScript name and we never ship one.
+  if (!('layout' in opened)) throw new Error(`font ${face} is a collection, expected a single TTF`);
+  fonts.set(face, opened);
+  return opened;
+}
+
+/** One outline command in font units (y up), as fontkit's Path gives it. */
+export interface OutlineCommand {
+  command: 'moveTo' | 'lineTo' | 'quadraticCurveTo' | 'bezierCurveTo' | 'closePath';
+  args: number[];
+}
+
+/** A shaped glyph, reduced to what the lettering engine needs; font units, y up. */
+export interface GlyphShape {
+  id: number;
+  advance: number;
+  commands: OutlineCommand[];
+  bbox: { minX: number; minY: number; maxX: number; maxY: number };
+}
+
+export interface ShapedRun {
+  glyphs: GlyphShape[];
+  /** Pen advance per glyph (font units), after GPOS. */
+  advances: number[];
+  /** Offsets per glyph (font units, y up). */
+  offsets: Array<[number, number]>;
+  advanceWidth: number;
+  unitsPerEm: number;
+}
+
+const runCache = new Map<string, ShapedRun>();
+const RUN_CACHE_MAX = 20_000;
+
+/**
+ * Shape `text` with the given OpenType features (e.g. `['vert']` for vertical alternates,
+ * JIS X 4051 / JLReq §3.1.1 glyph orientation) and return its glyph outlines. Cached.
+ */
+export function shapeRun(face: LetteringFace, text: string, features: readonly string[] = []): ShapedRun {
+  const key = `${face}\u0000${features.join(',')}\u0000${text}`;
+  const hit = runCache.get(key);
+  if (hit) return hit;
+  const font = loadFont(face);
+  const run = font.layout(text, [...features]);
+  const glyphs: GlyphShape[] = run.glyphs.map((g) => {
+    const b = g.bbox;
+    return {
+      id: g.id,
+      advance: g.advanceWidth,
+      commands: g.path.commands.map((c) => ({ command: c.command as OutlineCommand['command'], args: [...c.args] })),
+      bbox: { minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY },
+    };
+  });
+  const shaped: ShapedRun = {
+    glyphs,
+    advances: run.positions.map((p) => p.xAdvance),
+    offsets: run.positions.map((p) => [p.xOffset, p.yOffset] as [number, number]),
+    advanceWidth: run.advanceWidth,
+    unitsPerEm: font.unitsPerEm,
+  };
+  if (runCache.size >= RUN_CACHE_MAX) runCache.clear();
+  runCache.set(key, shaped);
+  return shaped;
+}
+
+/** Glyph ids of `text` shaped with `features`: used by tests to prove `vert` substitutes. */
+export function glyphIds(face: LetteringFace, text: string, features: readonly string[] = []): number[] {
+  return shapeRun(face, text, features).glyphs.map((g) => g.id);
+}

@@ -1,0 +1,179 @@
+/**
+ * Lettering: set one line of dialogue as a TextBlock (Japanese vertical or English horizontal)
+ * and draw it as outlines. See MANGA-CRAFT.md "Balloons and lettering".
+ *
+ *   setText(text, { language, kind, maxWidthMm?, maxHeightMm? }) → TextBlock
+ *   textBlockToSvg(block, [x, y]) → '<g>…</g>' (mm)
+ *   phraseBoundaries(text) → number[]
+ */
+import type { BalloonKind, Language } from '../types';
+import type { TextBlock } from './block';
+import { measure } from './block';
+import { textWidthEm, wordsOf, wrapRows } from './latin';
+import {
+  COLUMN_GAP_EM, LINE_PITCH_EM, MAX_COLUMNS, MAX_COLUMN_CHARS, MAX_ROWS, MIN_SIZE_MM,
+  dropsStops, faceFor, sizeLadder,
+} from './style';
+import { atomize, breakColumns, greedyColumns, normalizeJa } from './tategaki';
+
+export type { TextBlock } from './block';
+export { blockFromColumns, measure } from './block';
+export { textBlockToSvg } from './svg';
+export { phraseBoundaries } from './phrases';
+export { kinsokuViolations, cannotEndLine, cannotStartLine } from './kinsoku';
+export type { KinsokuViolation } from './kinsoku';
+export { cellsOf, columnCells, columnLength } from './tategaki';
+export { BASE_SIZE_MM, MIN_SIZE_MM, MAX_COLUMNS, MAX_COLUMN_CHARS, MAX_ROWS, COLUMN_GAP_EM } from './style';
+
+export interface SetTextOptions {
+  language: Language;
+  kind: BalloonKind;
+  /** The text box (not the balloon) may be at most this wide / tall. */
+  maxWidthMm?: number;
+  maxHeightMm?: number;
+}
+
+/** Preferred height/width of the text box: a 6 × 3 vertical block, a wide English block. */
+const TARGET_RATIO_VERTICAL = 1.5;
+const TARGET_RATIO_HORIZONTAL = 0.7;
+const SHAPE_COST = 120;
+const MAX_VARIANTS = 6;
+/** A variant is offered when its score is within this of the best one. */
+const VARIANT_SLACK = 150;
+
+interface Scored {
+  block: TextBlock;
+  score: number;
+}
+
+function shapeCost(w: number, h: number, target: number): number {
+  if (w <= 0 || h <= 0) return 0;
+  return SHAPE_COST * Math.abs(Math.log(h / w / target));
+}
+
+function verticalCandidates(text: string, o: SetTextOptions, size: number, sfx: boolean): Scored[] {
+  const face = faceFor(o.language, o.kind);
+  const atoms = atomize(normalizeJa(text, dropsStops(o.kind)));
+  const maxH = o.maxHeightMm ?? Infinity;
+  const maxW = o.maxWidthMm ?? Infinity;
+  const limitCap = Math.min(MAX_COLUMN_CHARS, Math.floor(maxH / size + 1e-9));
+  const colsCap = Math.min(MAX_COLUMNS, Math.floor((maxW + COLUMN_GAP_EM * size) / (size * (1 + COLUMN_GAP_EM)) + 1e-9));
+  const out: Scored[] = [];
+  if (limitCap < 1 || colsCap < 1) return out;
+  const seen = new Set<string>();
+  for (let limit = 1; limit <= limitCap; limit++) {
+    for (const choice of breakColumns(atoms, limit, colsCap)) {
+      const key = choice.columns.join('\n');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const { widthMm, heightMm } = measure(choice.columns, true, size, face);
+      if (widthMm > maxW + 1e-9 || heightMm > maxH + 1e-9) continue;
+      const target = sfx ? 4 : TARGET_RATIO_VERTICAL;
+      out.push({
+        score: choice.cost + shapeCost(widthMm, heightMm, target),
+        block: { columns: choice.columns, vertical: true, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
+      });
+    }
+  }
+  return out;
+}
+
+function horizontalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
+  const face = faceFor(o.language, o.kind);
+  const words = wordsOf(text);
+  const maxH = o.maxHeightMm ?? Infinity;
+  const maxW = o.maxWidthMm ?? Infinity;
+  const maxRows = Math.min(MAX_ROWS, Math.floor(maxH / (size * LINE_PITCH_EM) + 1e-9));
+  const out: Scored[] = [];
+  if (maxRows < 1 || words.length === 0) return out;
+  const wordWidths = words.filter((w) => w !== '\n').map((w) => textWidthEm(face, w));
+  const widest = Math.max(0, ...wordWidths);
+  const total = textWidthEm(face, words.filter((w) => w !== '\n').join(' '));
+  const hi = Math.min(total, maxW / size);
+  if (widest > hi + 1e-9) return out;
+  const seen = new Set<string>();
+  const steps = 16;
+  for (let s = 0; s <= steps; s++) {
+    const limit = widest + ((hi - widest) * s) / steps;
+    const r = wrapRows(face, words, limit + 1e-6, maxRows);
+    if (!r) continue;
+    const key = r.rows.join('\n');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { widthMm, heightMm } = measure(r.rows, false, size, face);
+    if (widthMm > maxW + 1e-6 || heightMm > maxH + 1e-6) continue;
+    out.push({
+      // Raggedness against the block's own width (rows are centred, so only balance matters).
+      score: r.rows.reduce((acc, row, i) => {
+        if (i === r.rows.length - 1) return acc;
+        const slack = r.widthEm - textWidthEm(face, row);
+        return acc + 2 + slack * slack;
+      }, 0) + shapeCost(widthMm, heightMm, TARGET_RATIO_HORIZONTAL),
+      block: { columns: r.rows, vertical: false, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
+    });
+  }
+  return out;
+}
+
+function overflowBlock(text: string, o: SetTextOptions): TextBlock {
+  const face = faceFor(o.language, o.kind);
+  const size = MIN_SIZE_MM;
+  let columns: string[];
+  let vertical: boolean;
+  if (o.language === 'ja') {
+    vertical = true;
+    const n = normalizeJa(text, dropsStops(o.kind));
+    const choices = breakColumns(atomize(n), MAX_COLUMN_CHARS, 64);
+    choices.sort((a, b) => a.cost - b.cost);
+    // No kinsoku-clean breaking at all (e.g. a run of ー longer than a column): character by character.
+    columns = choices[0]?.columns ?? greedyColumns(n.chars, MAX_COLUMN_CHARS);
+  } else {
+    vertical = false;
+    const words = wordsOf(text);
+    const widest = Math.max(0, ...words.map((w) => textWidthEm(face, w)));
+    const limit = Math.max(widest, o.maxWidthMm !== undefined ? o.maxWidthMm / size : 12);
+    columns = wrapRows(face, words, limit + 1e-6, 1000)?.rows ?? [words.join(' ')];
+  }
+  const { widthMm, heightMm } = measure(columns, vertical, size, face);
+  return { columns, vertical, fontSizeMm: size, widthMm, heightMm, overflow: true, language: o.language, kind: o.kind, face };
+}
+
+const cache = new Map<string, TextBlock[]>();
+const CACHE_MAX = 5000;
+
+/**
+ * Every good way to set the text, best first, at the largest size (from the kind's base size
+ * down to 16Q) where any fits the limits. When nothing fits even at 16Q, one block with
+ * `overflow: true` (set at 16Q, ≤ 10 characters a column, kinsoku kept where possible).
+ */
+export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
+  const key = JSON.stringify([text, o.language, o.kind, o.maxWidthMm ?? null, o.maxHeightMm ?? null]);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const face = faceFor(o.language, o.kind);
+  let result: TextBlock[] = [];
+  if (text.trim().length === 0) {
+    result = [{ columns: [], vertical: o.language === 'ja', fontSizeMm: sizeLadder(o.kind, 0)[0], widthMm: 0, heightMm: 0, overflow: false, language: o.language, kind: o.kind, face }];
+  } else {
+    const length = [...text.replace(/\s/gu, '')].length;
+    for (const size of sizeLadder(o.kind, length)) {
+      const c = o.language === 'ja' ? verticalCandidates(text, o, size, o.kind === 'sfx') : horizontalCandidates(text, o, size);
+      if (c.length > 0) {
+        c.sort((a, b) => a.score - b.score);
+        // Alternatives (other shapes for the placer) only when they are nearly as good.
+        const bestScore = c[0].score;
+        result = c.filter((s) => s.score <= bestScore + VARIANT_SLACK).slice(0, MAX_VARIANTS).map((s) => s.block);
+        break;
+      }
+    }
+    if (result.length === 0) result = [overflowBlock(text, o)];
+  }
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+/** Set one line of dialogue (see setTextVariants); the best variant. */
+export function setText(text: string, o: SetTextOptions): TextBlock {
+  return setTextVariants(text, o)[0];
+}
