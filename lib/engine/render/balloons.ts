@@ -1,9 +1,9 @@
 /**
- * Which balloon drawing the page renderer uses by default. The lettering engine's
- * `renderBalloonSvg` (shapes + text laid out with fontkit `vert`, as outlines) is the real one;
- * the fallback draws plain shapes so pages still render if lettering is unavailable.
+ * Which balloon drawing the page renderer uses by default: the balloon engine's
+ * `renderBalloonSvg` (shape by kind + the lettering engine's text as outlines). The plain
+ * `fallbackBalloonSvg` stays available through `RenderPageOptions.balloonRenderer`.
  */
 import type { Language, PlacedBalloon } from '../types';
-import { fallbackBalloonSvg } from './balloon-fallback';
+import { renderBalloonSvg } from '../balloons';
 
-export const defaultBalloonRenderer = (b: PlacedBalloon, language: Language): string => fallbackBalloonSvg(b, language);
+export const defaultBalloonRenderer = (b: PlacedBalloon, language: Language): string => renderBalloonSvg(b, language);

@@ -3,6 +3,7 @@ import type { BBoxMm } from '../types';
 import { renderPageSvg } from './svg';
 import { rasterizePage, printCanvasPx } from './raster';
 import { bleedPanelBox } from './geometry';
+import { blockFromColumns } from '../lettering';
 import { sniffImageMime } from './image';
 import { fixtureBook, scenePng } from './fixtures/book';
 import { darkFraction, minGray, mmRect, toGray } from './fixtures/pixels';
@@ -93,13 +94,16 @@ describe('rasterizePage', () => {
     const pxPerMm = r.width / 182; // 'high' shows the trim
     const origin: [number, number] = [0, 0];
     for (const b of page.balloons) {
-      // The text block sits in the middle of the balloon: its central 50 % must carry ink…
+      // The text box exactly as the lettering engine sets it, centred in the balloon.
+      const block = blockFromColumns(b.columns, { language: 'ja', kind: b.kind, fontSizeMm: b.fontSizeMm, vertical: b.vertical });
       const [x, y, w, h] = b.bboxMm;
-      const core: BBoxMm = [x + w * 0.25, y + h * 0.25, w * 0.5, h * 0.5];
-      expect(darkFraction(g, ...mmRect(core, pxPerMm, origin))).toBeGreaterThan(0.03);
-      // …while the balloon's white margin just inside its outline carries none.
-      const topBand: BBoxMm = [x + w * 0.4, y + h * 0.03, w * 0.2, h * 0.04];
-      expect(minGray(g, ...mmRect(topBand, pxPerMm, origin))).toBeGreaterThan(200);
+      const tx = x + (w - block.widthMm) / 2;
+      const ty = y + (h - block.heightMm) / 2;
+      // Inside the text box: ink.
+      expect(darkFraction(g, ...mmRect([tx, ty, block.widthMm, block.heightMm], pxPerMm, origin))).toBeGreaterThan(0.05);
+      // Just above and below it, still inside the balloon: white paper.
+      expect(minGray(g, ...mmRect([tx, ty - 1.2, block.widthMm, 0.8], pxPerMm, origin))).toBeGreaterThan(200);
+      expect(minGray(g, ...mmRect([tx, ty + block.heightMm + 0.4, block.widthMm, 0.8], pxPerMm, origin))).toBeGreaterThan(200);
     }
     // The tier gutter between the first and second tier, and the page margin, are paper.
     const gutter: BBoxMm = [20, 89.5, 140, 6];

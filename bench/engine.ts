@@ -1,0 +1,177 @@
+/**
+ * npm run bench:engine — the manga engine's speed and quality, written into BENCHMARKS.md
+ * between <!-- bench:engine --> and <!-- /bench:engine --> (only that section is replaced).
+ *
+ *   1. layout + lettering for 200 pages (goal < 1 s)
+ *   2. one page rendered at preview (goal < 100 ms) and ultra (goal < 1.5 s)
+ *   3. PDF (vector, via Chromium) and CBZ of 48 pages
+ *   4. our layout vs the AI-Comic-Factory-style fixed grid (`baselineFixedGrid`) on the same
+ *      shots and dialogue, scored by the same checker (share of pages passing each metric)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { composeBook } from '../lib/engine/book';
+import { pageFormat } from '../lib/engine/formats';
+import { checkBook, baselineFixedGrid, type BookQualityReport } from '../lib/engine/quality';
+import { phraseBoundaries } from '../lib/engine/lettering';
+import { renderPageSvg } from '../lib/engine/render/svg';
+import { rasterizePage } from '../lib/engine/render/raster';
+import { exportCbz } from '../lib/engine/export/cbz';
+import { exportPdf } from '../lib/engine/export/pdf';
+import { launchChromium } from '../lib/engine/export/chromium';
+import type { ComposedBook, DialogueLine } from '../lib/engine/types';
+import { CAST, syntheticStory } from './engine-story';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BENCH_FILE = path.join(ROOT, 'BENCHMARKS.md');
+
+function ms(t0: number): number {
+  return Math.round((performance.now() - t0) * 10) / 10;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timeIt<T>(runs: number, fn: () => Promise<T> | T): Promise<{ median: number; min: number; last: T }> {
+  const times: number[] = [];
+  let last!: T;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    last = await fn();
+    times.push(ms(t0));
+  }
+  return { median: median(times), min: Math.min(...times), last };
+}
+
+function kb(n: number): string {
+  return `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  let nproc = String(os.cpus().length);
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    /* keep os.cpus() */
+  }
+  return `${nproc} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+/** Share of pages passing, per metric id, from a book report. */
+function shares(report: BookQualityReport): Map<string, number | null> {
+  return new Map(report.summary.map((s) => [s.id, s.value]));
+}
+
+function firstPages(book: ComposedBook, n: number): ComposedBook {
+  return { ...book, pages: book.pages.slice(0, n) };
+}
+
+async function main(): Promise<void> {
+  const format = pageFormat('B5');
+  const lines: string[] = [];
+  const log = (s: string) => {
+    console.log(s);
+    lines.push(s);
+  };
+
+  // 1. Layout + lettering, 200 pages (≈ 5 panels a page → 1000 shots).
+  const story = syntheticStory(1000, 'ja', 7);
+  const warm = composeBook({ title: 'warm-up', language: 'ja', format: 'B5', readingDirection: 'rtl', characters: CAST, shots: story.shots.slice(0, 50), lines: story.lines, seed: 1, check: false });
+  void warm;
+  let pages = 0;
+  const layoutRun = await timeIt(3, () => {
+    const r = composeBook({ title: 'Bench', language: 'ja', format: 'B5', readingDirection: 'rtl', characters: CAST, shots: story.shots, lines: story.lines, seed: 1, check: false });
+    pages = r.book.pages.length;
+    return r;
+  });
+  const ours = layoutRun.last;
+  // Trim to exactly 200 pages for the figure's label if pagination gave a few more or fewer.
+  const perPage = layoutRun.median / pages;
+
+  // 2. One page at preview and at ultra (the page with the most balloons: the worst case).
+  const ctx = { format, readingDirection: 'rtl' as const, language: 'ja' as const, characters: CAST };
+  const busiest = [...ours.book.pages].sort((a, b) => b.balloons.length - a.balloons.length)[0];
+  const svgRun = await timeIt(5, () => renderPageSvg(busiest, ctx));
+  const svg = svgRun.last;
+  await rasterizePage(svg, 'preview', format); // warm-up: resvg/sharp initialisation
+  const preview = await timeIt(10, () => rasterizePage(renderPageSvg(busiest, ctx), 'preview', format));
+  const ultra = await timeIt(3, () => rasterizePage(renderPageSvg(busiest, ctx), 'ultra', format));
+  const high = await timeIt(3, () => rasterizePage(renderPageSvg(busiest, ctx), 'high', format));
+
+  // 3. Exports of 48 pages.
+  const book48 = firstPages(ours.book, 48);
+  const pdfCold = await timeIt(1, () => exportPdf(book48));
+  const browser = await launchChromium();
+  let pdfWarm: Awaited<ReturnType<typeof timeIt<Uint8Array>>>;
+  try {
+    pdfWarm = await timeIt(2, () => exportPdf(book48, undefined, { browser }));
+  } finally {
+    await browser.close();
+  }
+  const cbz = await timeIt(1, () => exportCbz(book48));
+
+  // 4. Quality: ours vs the fixed-grid baseline on the same shots and lines.
+  const t0 = performance.now();
+  const ourReport = checkBook({ book: ours.layout, balloons: ours.balloons, lines: ours.lines, phraseBoundaries });
+  const checkMs = ms(t0);
+  const base = baselineFixedGrid(story.shots, format, 1, story.lines as DialogueLine[]);
+  const baseLines = story.lines.map((l) => ({ ...l, panelId: `panel-${l.panelId}` }));
+  const baseReport = checkBook({ book: base.book, balloons: base.balloons, lines: baseLines, phraseBoundaries });
+  const a = shares(ourReport);
+  const b = shares(baseReport);
+
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const out: string[] = [];
+  out.push('## Engine (`npm run bench:engine`)');
+  out.push('');
+  out.push(`Command: \`npm run bench:engine\` · date: ${date} · machine: ${machine()}.`);
+  out.push('The machine is shared (other engineers run tests at the same time): timings are medians of a few runs and can be noisy.');
+  out.push('');
+  out.push('| what | result | goal |');
+  out.push('|---|---|---|');
+  out.push(`| layout + lettering + balloon placement, ${pages} pages (${story.shots.length} shots, ${story.lines.length} lines; median of 3) | ${layoutRun.median} ms (${perPage.toFixed(2)} ms a page) | < 1 s |`);
+  out.push(`| quality check (M1–M18) of the ${pages} pages | ${checkMs} ms | — |`);
+  out.push(`| page → SVG (busiest page, ${busiest.balloons.length} balloons; median of 5) | ${svgRun.median} ms, ${kb(svg.length)} | — |`);
+  out.push(`| page render at \`preview\` (SVG + raster ${preview.last.width}×${preview.last.height} WebP; median of 10) | ${preview.median} ms (min ${preview.min}), ${kb(preview.last.bytes.byteLength)} | < 100 ms |`);
+  out.push(`| page render at \`high\` (${high.last.width}×${high.last.height} WebP; median of 3) | ${high.median} ms, ${kb(high.last.bytes.byteLength)} | — |`);
+  out.push(`| page render at \`ultra\` (${ultra.last.width}×${ultra.last.height} PNG, 350 dpi; median of 3) | ${ultra.median} ms (min ${ultra.min}), ${kb(ultra.last.bytes.byteLength)} | < 1.5 s |`);
+  out.push(`| PDF of 48 pages (vector, Chromium launched for it) | ${pdfCold.median} ms, ${kb(pdfCold.last.byteLength)} (${kb(pdfCold.last.byteLength / 48)} a page) | — |`);
+  out.push(`| PDF of 48 pages (vector, Chromium already running; median of 2) | ${pdfWarm.median} ms | — |`);
+  out.push(`| CBZ of 48 pages (\`high\` PNG + ComicInfo.xml) | ${cbz.median} ms, ${kb(cbz.last.byteLength)} | — |`);
+  out.push('');
+  out.push(`### Quality: our layout vs the fixed-grid baseline (same ${story.shots.length} shots and ${story.lines.length} lines)`);
+  out.push('');
+  out.push('The baseline is AI Comic Factory\'s approach as MANGA-CRAFT.md describes it (`baselineFixedGrid`: one of five 4-panel grids at random, horizontal captions at the panel bottom, top-left-first order). Both are scored by the same checker; values are the share of pages passing each metric (1 = every page), and the means for *.mean rows. Ratio = ours / baseline.');
+  out.push('');
+  out.push(`Pages: ours ${ours.layout.pages.length}, baseline ${base.book.pages.length}. Pages passing every metric: ours ${ourReport.pages.filter((p) => p.pass).length}/${ourReport.pages.length}, baseline ${baseReport.pages.filter((p) => p.pass).length}/${baseReport.pages.length}.`);
+  out.push('');
+  out.push('| metric | target | ours | baseline | ratio |');
+  out.push('|---|---|---|---|---|');
+  for (const s of ourReport.summary) {
+    const va = a.get(s.id) ?? null;
+    const vb = b.get(s.id) ?? null;
+    const ratio = va === null || vb === null ? '—' : vb === 0 ? (va === 0 ? '1.00' : '∞') : (va / vb).toFixed(2);
+    out.push(`| ${s.id} | ${s.target} | ${va ?? '—'} | ${vb ?? '—'} | ${ratio} |`);
+  }
+  out.push('');
+  out.push(`Lettering issues reported by our pipeline (text that did not fit or found no position): ${ours.issues.length}.`);
+
+  const section = `<!-- bench:engine -->\n${out.join('\n')}\n<!-- /bench:engine -->`;
+  const prev = existsSync(BENCH_FILE) ? readFileSync(BENCH_FILE, 'utf8') : '# Benchmarks\n';
+  const re = /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/;
+  const next = re.test(prev) ? prev.replace(re, () => section) : `${prev.trimEnd()}\n\n${section}\n`;
+  writeFileSync(BENCH_FILE, next);
+  console.log(out.join('\n'));
+  void lines;
+  void log;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
