@@ -11,7 +11,7 @@
  */
 import type { BBoxMm, PageFormat, ReadingDirection, ShotInput } from '../types';
 import { PREFERRED_ASPECT, areaWeight, wantsFullWidth } from './shape';
-import { spearman } from './stats';
+import { pearson, ranks } from './stats';
 import { intersect, area as boxArea } from './geom';
 
 export interface Tile {
@@ -55,8 +55,12 @@ const TIER_PATTERNS: Readonly<Record<number, number[][]>> = {
   4: [[1, 1, 2], [1, 2, 1], [2, 1, 1]],
 };
 
+const compositionCache = new Map<number, Composition[]>();
+
 /** All compositions of k panels: at most 4 tiers (practice: 3–4), tiers of 1–4 panels. */
 export function compositions(k: number): Composition[] {
+  const cached = compositionCache.get(k);
+  if (cached) return cached;
   const out: Composition[] = [];
   const rec = (left: number, acc: Composition): void => {
     if (left === 0) {
@@ -67,6 +71,7 @@ export function compositions(k: number): Composition[] {
     for (let m = 1; m <= Math.min(4, left); m++) for (const pat of TIER_PATTERNS[m]) rec(left - m, [...acc, pat]);
   };
   rec(k, []);
+  compositionCache.set(k, out);
   return out;
 }
 
@@ -93,21 +98,24 @@ interface Element {
   shots: number[]; // 1 or 2 shot indices, top first
 }
 
-function sizeComposition(
-  shots: readonly ShotInput[],
-  comp: Composition,
-  share: number,
-  format: PageFormat,
-  direction: ReadingDirection,
-): { tiles: Tile[]; clamped: number } {
+/** Per-page constants, computed once for all candidate compositions. */
+interface PageContext {
+  shots: readonly ShotInput[];
+  weights: number[];
+  aspect: number[];
+  totalW: number;
+  importanceRanks: number[];
+  format: PageFormat;
+  direction: ReadingDirection;
+}
+
+function sizeComposition(ctx: PageContext, comp: Composition, share: number): { tiles: Tile[]; clamped: number } {
+  const { weights, aspect, totalW, format, direction } = ctx;
   const [fx, fy, fw, fh] = format.innerFrameMm;
   const g = format.gutterMm.intraTier;
   const G = format.gutterMm.interTier;
   const T = comp.length;
   const availH = fh - (T - 1) * G;
-  const weights = shots.map(areaWeight);
-  const aspect = shots.map((s) => PREFERRED_ASPECT[s.shot]);
-  const totalW = weights.reduce((s, w) => s + w, 0);
   let clamped = 0;
 
   // Assign shots to elements in story order.
@@ -179,7 +187,8 @@ function sizeComposition(
   return { tiles, clamped };
 }
 
-function scoreTiles(shots: readonly ShotInput[], tiles: readonly Tile[], comp: Composition, clamped: number, format: PageFormat): number {
+function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition, clamped: number): number {
+  const { shots, format } = ctx;
   let score = 0;
   const trim: BBoxMm = [0, 0, format.trimMm.w, format.trimMm.h];
   const visible: number[] = [];
@@ -197,7 +206,7 @@ function scoreTiles(shots: readonly ShotInput[], tiles: readonly Tile[], comp: C
     visible.push(v ? boxArea(v) : 0);
   }
   // M6 is judged on the visible area, so score it the same way.
-  const rho = spearman(tiles.map((t) => shots[t.index].importance), visible);
+  const rho = pearson(ctx.importanceRanks, ranks(visible)); // Spearman: tiles are in shot order
   if (rho !== null) score += 4 * (1 - rho) + (rho < 0.7 ? 3 : 0);
   const k = shots.length;
   const idealTiers = k <= 2 ? k : k <= 4 ? 2.5 : k <= 6 ? 3 : 3.5;
@@ -215,9 +224,19 @@ const REFINE_TOP = 16;
 
 /** Every composition, sized and scored; best (lowest score) first. */
 export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, direction: ReadingDirection): PageCandidate[] {
+  const weights = shots.map(areaWeight);
+  const ctx: PageContext = {
+    shots,
+    weights,
+    aspect: shots.map((s) => PREFERRED_ASPECT[s.shot]),
+    totalW: weights.reduce((s, w) => s + w, 0),
+    importanceRanks: ranks(shots.map((s) => s.importance)),
+    format,
+    direction,
+  };
   const evaluate = (tiers: Composition, share: number): PageCandidate => {
-    const { tiles, clamped } = sizeComposition(shots, tiers, share, format, direction);
-    return { tiers, key: compositionKey(tiers), share, tiles, score: scoreTiles(shots, tiles, tiers, clamped, format) };
+    const { tiles, clamped } = sizeComposition(ctx, tiers, share);
+    return { tiers, key: compositionKey(tiers), share, tiles, score: scoreTiles(ctx, tiles, tiers, clamped) };
   };
   const order = (a: PageCandidate, b: PageCandidate): number =>
     a.score - b.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
