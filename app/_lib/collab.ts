@@ -99,6 +99,7 @@ interface ConnSnapshot {
  * browser is online), offline (the browser says so), plus the count of local changes the server
  * has not acknowledged yet.
  */
+/** `providers` must be a stable (memoized) array. */
 export function useConnection(providers: HocuspocusProvider[]): ConnSnapshot {
   const [snap, setSnap] = useState<ConnSnapshot>({ state: 'connecting', unsynced: 0, synced: false });
   useEffect(() => {
@@ -126,8 +127,7 @@ export function useConnection(providers: HocuspocusProvider[]): ConnSnapshot {
       window.removeEventListener('offline', compute);
       window.clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, providers);
+  }, [providers]);
   return snap;
 }
 

@@ -98,7 +98,7 @@ export function PhaseActions({ view, viewing }: { view: PhaseView; viewing: stri
         </button>
         {!last ? (
           <button type="button" className="btn btn-sm" disabled={!canEdit || busy} onClick={() => act(() => phaseApi.pipeline(projectId, phase))}>
-            ⏩ {t('studio.runAll')}
+            » {t('studio.runAll')}
           </button>
         ) : null}
       </div>
