@@ -90,6 +90,54 @@ describe('openRemoteDoc against an in-process Hocuspocus', () => {
     expect(listBranches(server.hocuspocus.documents.get(NAME)!, 'concept')).toEqual([]);
   });
 
+  it('flush() waits through a server restart and resolves only once the new server has the change', async () => {
+    let loads = 0;
+    const make = (): Server =>
+      new Server({
+        port: 0,
+        quiet: true,
+        stopOnSignals: false,
+        async onLoadDocument({ document }) {
+          loads++;
+          Y.applyUpdate(document, createSeedUpdate(INIT));
+        },
+      });
+    const first = make();
+    const sockets = new Set<import('node:net').Socket>();
+    first.httpServer.on('connection', (s) => sockets.add(s));
+    await first.listen();
+    const port = first.address.port;
+    const r = openRemoteDoc({ url: `ws://127.0.0.1:${port}`, token: 'x', docName: NAME });
+    opened.push(r);
+    await r.synced;
+    // A crash, as the client sees it: every TCP connection drops and nobody listens any more.
+    // (Server.destroy() alone keeps upgraded sockets open in-process, which no real crash does.)
+    for (const s of sockets) s.destroy();
+    await first.destroy();
+    createBranch(r.doc, 'concept', { id: 'offline-1', origin: { kind: 'agent', id: 'agent:j', name: 'Concept agent' } });
+    let flushed = false;
+    const f = r.flush(20_000).then(() => (flushed = true));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(flushed).toBe(false); // nobody has acknowledged it: not durable
+    const second = make();
+    await second.listen(port);
+    await f;
+    expect(listBranches(second.hocuspocus.documents.get(NAME)!, 'concept').map((b) => b.id)).toEqual(['offline-1']);
+    expect(loads).toBe(2);
+    r.close();
+    await second.destroy();
+  });
+
+  it('recovers when the server closes the document channel but keeps the socket', async () => {
+    const r = open('good');
+    await r.synced;
+    server.hocuspocus.closeConnections(NAME);
+    await expect.poll(() => r.provider.isSynced).toBe(false);
+    createBranch(r.doc, 'concept', { id: 'after-reset', origin: { kind: 'agent', id: 'agent:k', name: 'Concept agent' } });
+    await r.flush(10_000);
+    expect(listBranches(server.hocuspocus.documents.get(NAME)!, 'concept').map((b) => b.id)).toContain('after-reset');
+  });
+
   it('close() is idempotent and flush() after close is refused', async () => {
     const r = open('good');
     await r.synced;

@@ -6,6 +6,9 @@
  * Node 20 has no global WebSocket, so the socket is built with `ws` (STACK gotcha 4), and a
  * provider on an explicitly built socket must be attach()ed or it never syncs (same gotcha).
  * This module imports `ws`: it is for server-side code, not for the studio bundle.
+ *
+ * The doc is empty until `synced` resolves: await it before reading or writing (the lib/doc
+ * writers refuse an unseeded doc).
  */
 import * as Y from 'yjs';
 import WebSocket from 'ws';
@@ -117,6 +120,29 @@ export function openRemoteDoc(opts: OpenRemoteDocOptions): RemoteDoc {
     authError = reason;
   });
 
+  // The server can close one document's channel while the socket stays up (a failed load, a
+  // reset, a limit): the provider then sits "closed" on a live socket and never syncs again on
+  // its own. Replaying the handshake re-opens it on the same socket; back off so a
+  // server that keeps refusing is not hammered. A real socket drop is the socket's own business
+  // (it reconnects by itself), and an authentication failure ends the attempts.
+  let reattachDelay = 250;
+  let reattachTimer: ReturnType<typeof setTimeout> | null = null;
+  provider.on('close', () => {
+    if (closed || authError !== null || reattachTimer !== null) return;
+    if (socket.status !== 'connected') return;
+    reattachTimer = setTimeout(() => {
+      reattachTimer = null;
+      if (closed || authError !== null || socket.status !== 'connected' || provider.isSynced) return;
+      // Not detach()+attach(): detach sends a Close for the document, which the server applies
+      // to the fresh channel too. onOpen replays exactly the handshake (token, then sync step 1).
+      void provider.onOpen(socket.receivedOnOpenPayload ?? new Event('open'));
+    }, reattachDelay);
+    reattachDelay = Math.min(reattachDelay * 2, 10_000);
+  });
+  provider.on('synced', () => {
+    reattachDelay = 250;
+  });
+
   // Attach last, once every listener is in place (STACK gotcha 4).
   provider.attach();
 
@@ -170,6 +196,7 @@ export function openRemoteDoc(opts: OpenRemoteDocOptions): RemoteDoc {
   function close(): void {
     if (closed) return;
     closed = true;
+    if (reattachTimer !== null) clearTimeout(reattachTimer);
     provider.destroy();
     socket.destroy();
   }
