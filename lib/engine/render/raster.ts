@@ -61,7 +61,10 @@ export async function rasterizePage(
   const mime = options.mime ?? spec.mime;
   const { width, height } = outputSize(quality, format, options);
   const raw = await renderRgb(svg, format, options.area ?? spec.area, width, height);
-  const pipe = sharp(raw.data, { raw: { width, height, channels: 3 } });
+  let pipe = sharp(raw.data, { raw: { width, height, channels: 3 } });
+  // Storyboard pages and inked manga are grey: one channel instead of three makes the PNG
+  // ~40 % smaller and faster to encode. (WebP is YUV anyway, so it gains nothing.)
+  if (mime === 'image/png' && isGrey(raw.data)) pipe = pipe.extractChannel(1);
   const encoded =
     mime === 'image/png'
       ? pipe.png({ compressionLevel: 6, adaptiveFiltering: false })
@@ -147,6 +150,12 @@ async function resvgCompatibleImages(svg: string): Promise<string> {
     swaps.set(b64, png.toString('base64'));
   }
   return svg.replace(re, (_m, b64: string) => `data:image/png;base64,${swaps.get(b64) ?? b64}`);
+}
+
+/** True when every pixel has R = G = B; stops at the first coloured pixel. */
+export function isGrey(rgb: Buffer): boolean {
+  for (let i = 0; i + 2 < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

@@ -112,6 +112,15 @@ describe('rasterizePage', () => {
     expect(minGray(g, ...mmRect(margin, pxPerMm, origin))).toBeGreaterThan(250);
   });
 
+  it('encodes a grey page as a one-channel PNG and a page with colour art as RGB', async () => {
+    const sharp = (await import('sharp')).default;
+    const grey = await rasterizePage(svg, 'preview', book.format, { mime: 'image/png' });
+    expect((await sharp(grey.bytes).metadata()).channels).toBe(1);
+    const colour = renderPageSvg({ ...page, images: new Map([[page.page.panels[1].id, await scenePng()]]) }, ctx);
+    const c = await rasterizePage(colour, 'preview', book.format, { mime: 'image/png' });
+    expect((await sharp(c.bytes).metadata()).channels).toBe(3);
+  });
+
   it('draws a WebP scene image (resvg cannot: it is re-encoded on the way)', async () => {
     const sharp = (await import('sharp')).default;
     const webp = new Uint8Array(await sharp(await scenePng()).webp().toBuffer());
