@@ -243,6 +243,39 @@ export function appendBranchListItem(doc: Y.Doc, phase: Phase, branchId: string,
   });
 }
 
+/**
+ * Insert or update the item of a list field whose `keyField` equals the item's (e.g. the scene
+ * image of one panel: `upsertBranchListItem(doc, 'scenes', id, 'panels', 'panelId', scene)`).
+ * An existing item is updated field by field in place, so a concurrent edit of another field of
+ * it survives; a new one is appended. This is how one panel is regenerated alone.
+ */
+export function upsertBranchListItem(doc: Y.Doc, phase: Phase, branchId: string, field: string, keyField: string, item: unknown, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const fieldSchema = (phaseOutputSchemas[phase].shape as Record<string, z.ZodType>)[field];
+  if (phase === 'name' || !(fieldSchema instanceof z.ZodArray)) throw new DocError('invalid', `${phase}.${field} is not a list`);
+  const r = (fieldSchema.element as z.ZodType).safeParse(item);
+  if (!r.success) throw new DocError('invalid', `${phase}.${field} item rejected: ${issues(r.error)}`);
+  const value = r.data as Record<string, unknown>;
+  const key = value?.[keyField];
+  if (typeof key !== 'string' && typeof key !== 'number') throw new DocError('invalid', `${phase}.${field} items have no key ${JSON.stringify(keyField)}`);
+  const list = contentMap(doc, phase, branchId).get(field);
+  const existing = list instanceof Y.Array ? list.toArray().find((x): x is Y.Map<unknown> => x instanceof Y.Map && x.get(keyField) === key) : undefined;
+  if (!existing) {
+    appendBranchListItem(doc, phase, branchId, field, value, opts);
+    return;
+  }
+  write(doc, opts, () => {
+    for (const [k, v] of Object.entries(value)) {
+      const next = jsonToY(v, k);
+      const cur = existing.get(k);
+      // Unchanged scalars are not rewritten: a no-op set would still win over a concurrent edit.
+      if (!(next instanceof Y.AbstractType) && !(cur instanceof Y.AbstractType) && JSON.stringify(cur) === JSON.stringify(next)) continue;
+      existing.set(k, next);
+    }
+    for (const k of Array.from(existing.keys())) if (!(k in value)) existing.delete(k);
+  });
+}
+
 /** The shared rich text of a prose field (what Tiptap's Collaboration extension binds to with `fragment:`). */
 export function proseFragment(doc: Y.Doc, phase: Phase, branchId: string, field: string): Y.XmlFragment {
   if (!PROSE_FIELDS[phase].includes(field)) throw new DocError('invalid', `${phase}.${field} is not a prose field`);

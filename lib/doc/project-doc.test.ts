@@ -8,6 +8,7 @@ import {
   activeBasedOn,
   adoptBranch,
   appendBranchListItem,
+  upsertBranchListItem,
   appendBranchProse,
   approvePhase,
   branchesMap,
@@ -653,5 +654,25 @@ describe('hardening', () => {
       [1, ['p1-0']],
       [2, ['p0-2']],
     ]);
+  });
+});
+
+describe('per-item writes', () => {
+  it('upsertBranchListItem regenerates one scene panel in place, concurrently with another', () => {
+    const base = seeded();
+    const id = branch(base, 'scenes');
+    const a = clone(base);
+    const b = clone(base);
+    upsertBranchListItem(a, 'scenes', id, 'panels', 'panelId', { panelId: 'p0-0', assetId: 'asset-new', prompt: 'station in rain, high angle', seed: 43, model: 'offline-1' });
+    upsertBranchListItem(b, 'scenes', id, 'panels', 'panelId', { panelId: 'p1-0', assetId: 'asset-b', prompt: 'the boy', seed: 1, model: 'offline-1' });
+    sync(a, b);
+    const out = readBranchContent(a, 'scenes', id);
+    expect(out).toEqual(readBranchContent(b, 'scenes', id));
+    expect(out.panels.map((p) => [p.panelId, p.assetId, p.seed])).toEqual([
+      ['p0-0', 'asset-new', 43],
+      ['p0-1', null, -7],
+      ['p1-0', 'asset-b', 1],
+    ]);
+    expect(() => upsertBranchListItem(a, 'scenes', id, 'panels', 'nope', out.panels[0])).toThrow(/no key/);
   });
 });
