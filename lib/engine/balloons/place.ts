@@ -144,6 +144,8 @@ function rayEntersRect(from: PointMm, to: PointMm, r: BBoxMm): PointMm {
 
 interface Ctx {
   panel: LaidPanel;
+  /** Balloons already placed in other panels of the page (only met when a balloon outgrows its panel). */
+  others: BBoxMm[];
   region: BBoxMm;
   dir: ReadingDirection;
   count: number;
@@ -173,7 +175,7 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Ar
           relaxed.push('speaker-face');
         }
         // No balloon–balloon overlap (butting is fine).
-        if (state.placed.some((p) => overlapArea(p.box, box) > 1e-6)) {
+        if (state.placed.some((p) => overlapArea(p.box, box) > 1e-6) || ctx.others.some((o) => overlapArea(o, box) > 1e-6)) {
           if (!allow('overlap')) continue;
           relaxed.push('overlap');
         }
@@ -246,9 +248,9 @@ function issueFor(c: Candidate, panelId: string): LetteringIssue[] {
   return out;
 }
 
-function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions): { placed: Candidate[] } {
+function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, others: BBoxMm[]): { placed: Candidate[] } {
   const region = regionOf(panel, o.format);
-  const ctx: Ctx = { panel, region, dir: o.readingDirection, count: lines.length };
+  const ctx: Ctx = { panel, others, region, dir: o.readingDirection, count: lines.length };
   let beam: State[] = [{ placed: [], cost: 0 }];
   lines.forEach((line, index) => {
     let next: State[] = [];
@@ -295,7 +297,7 @@ export function placeBalloons(page: LaidPage, lines: DialogueLine[], o: PlaceOpt
     const panelLines = (byPanel.get(panel.id) ?? []).slice().sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
     byPanel.delete(panel.id);
     if (panelLines.length === 0) continue;
-    const { placed } = placePanel(panel, panelLines, o);
+    const { placed } = placePanel(panel, panelLines, o, balloons.map((b) => b.bboxMm));
     placed.forEach((c, i) => {
       balloons.push({
         id: `balloon-${c.line.id}`,

@@ -60,8 +60,10 @@ export function kinsokuViolations(columns: readonly string[]): KinsokuViolation[
     if (chars.length === 0) return;
     const first = chars[0];
     const last = chars[chars.length - 1];
-    if (cannotStartLine(first)) out.push({ column: i, rule: 'line-start', text: col });
-    if (cannotEndLine(last)) out.push({ column: i, rule: 'line-end', text: col });
+    // The prohibitions are about breaks: the first column may start with ？ (a balloon that is
+    // just "!?"), the last may end with 「 — neither follows or precedes a break.
+    if (i > 0 && cannotStartLine(first)) out.push({ column: i, rule: 'line-start', text: col });
+    if (i < columns.length - 1 && cannotEndLine(last)) out.push({ column: i, rule: 'line-end', text: col });
     const next = columns[i + 1];
     if (next === undefined || next.length === 0) return;
     const nextFirst = [...next][0];

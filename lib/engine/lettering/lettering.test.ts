@@ -64,6 +64,8 @@ describe('kinsoku (JIS X 4051 §6.1, JLReq §3.1.7)', () => {
   it('the independent checker catches violations', () => {
     expect(kinsokuViolations(['あい', 'ーう']).map((v) => v.rule)).toEqual(['line-start']);
     expect(kinsokuViolations(['あ「', 'い']).map((v) => v.rule)).toEqual(['line-end']);
+    expect(kinsokuViolations(['!?'])).toEqual([]);
+    expect(kinsokuViolations(['ーあ', 'い「'])).toEqual([]);
     // …… may start a column (the brief allows it) but may not be split.
     expect(kinsokuViolations(['あ…', '…い']).map((v) => v.rule)).toEqual(['split-inseparable']);
     expect(kinsokuViolations(['20', '24年']).map((v) => v.rule)).toEqual(['split-number']);

@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { DialogueLine, LaidPage, Language, LetteringIssue, PlacedBalloon, ReadingDirection } from '../types';
+import { pageFormat } from '../formats';
+import { columnLength, kinsokuViolations, MAX_COLUMNS, MIN_SIZE_MM } from '../lettering/index';
+import { area, centre, containsRect, overlapArea, segmentsCross } from './geom';
+import { balloonShapeSvg, placeBalloons, renderBalloonSvg, TAIL_FRACTION } from './index';
+import { fivePanelPage, randomLines, randomPage } from './fixtures';
+
+const B5 = pageFormat('B5');
+
+function issuesFor(issues: LetteringIssue[], lineId: string, code?: LetteringIssue['code']): LetteringIssue[] {
+  return issues.filter((i) => i.lineId === lineId && (code === undefined || i.code === code));
+}
+
+/** Every promise of placeBalloons, checked from the output alone; a broken one must be reported. */
+function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, dir: ReadingDirection, strict: boolean): void {
+  const { balloons, issues } = placeBalloons(page, lines, { language, readingDirection: dir, format: B5 });
+  expect(balloons.length).toBe(lines.length);
+  if (strict) expect(issues).toEqual([]);
+  const byId = new Map(page.panels.map((p) => [p.id, p]));
+  for (const b of balloons) {
+    const panel = byId.get(b.panelId);
+    expect(panel).toBeDefined();
+    if (!panel) continue;
+    const reported = (code: LetteringIssue['code']): boolean => issuesFor(issues, b.lineId, code).length > 0;
+    // M10: inside its panel (≥ 90 % of its area) and inside the safe area.
+    if (!reported('too-long')) {
+      expect(overlapArea(b.bboxMm, panel.bboxMm) / area(b.bboxMm)).toBeGreaterThanOrEqual(0.9);
+      expect(containsRect(B5.safeMm, b.bboxMm)).toBe(true);
+    }
+    // M8: never over the speaker's face.
+    const speakerFace = panel.faces.find((f) => f.characterId === b.speakerId);
+    if (speakerFace && !reported('face-overlap')) expect(overlapArea(speakerFace.faceMm, b.bboxMm)).toBe(0);
+    // M14: font ≥ 16Q; ≤ 10 chars a column, ≤ 6 columns; otherwise reported as overflow.
+    expect(b.fontSizeMm).toBeGreaterThanOrEqual(MIN_SIZE_MM);
+    if (b.vertical) {
+      for (const c of b.columns) expect(columnLength(c)).toBeLessThanOrEqual(10);
+      if (b.columns.length > MAX_COLUMNS) expect(reported('overflow')).toBe(true);
+      // M15: zero kinsoku violations (or an overflow report when the text makes that impossible).
+      if (!reported('overflow')) expect(kinsokuViolations(b.columns)).toEqual([]);
+    }
+    // No tail for narration, SFX and off-panel speakers.
+    if (b.kind === 'narration' || b.kind === 'sfx' || !speakerFace) expect(b.tailTipMm).toBeNull();
+    if (b.tailTipMm && speakerFace && !reported('face-overlap')) {
+      // The tip stops short of the face, on the speaker's side of the balloon.
+      expect(overlapArea([b.tailTipMm[0] - 0.01, b.tailTipMm[1] - 0.01, 0.02, 0.02], speakerFace.faceMm)).toBe(0);
+    }
+  }
+  // M9: no balloon–balloon overlap.
+  for (let i = 0; i < balloons.length; i++) {
+    for (let j = i + 1; j < balloons.length; j++) {
+      const a = balloons[i];
+      const c = balloons[j];
+      const ov = overlapArea(a.bboxMm, c.bboxMm);
+      if (ov > 1e-6) expect(issuesFor(issues, a.lineId).length + issuesFor(issues, c.lineId).length).toBeGreaterThan(0);
+    }
+  }
+  // M11: balloon reading order in a panel follows the script (independent check on centres).
+  for (const p of page.panels) {
+    const inPanel = balloons.filter((b) => b.panelId === p.id).sort((a, b) => a.order - b.order);
+    const script = lines.filter((l) => l.panelId === p.id).sort((a, b) => a.order - b.order);
+    expect(inPanel.map((b) => b.lineId)).toEqual(script.map((l) => l.id));
+    for (let i = 1; i < inPanel.length; i++) {
+      const [px, py] = centre(inPanel[i - 1].bboxMm);
+      const [cx, cy] = centre(inPanel[i].bboxMm);
+      const ok = cy >= py - 1e-6 && (dir === 'rtl' ? cx <= px + 1e-6 : cx >= px - 1e-6);
+      if (!ok) expect(issuesFor(issues, inPanel[i].lineId, 'no-position').length).toBeGreaterThan(0);
+    }
+  }
+}
+
+describe('placeBalloons on a hand-made page', () => {
+  const lines: DialogueLine[] = [
+    { id: 'l1', panelId: 'p1', speakerId: 'a', kind: 'speech', text: 'ちょっと待って、それはどういうことなの？', order: 0 },
+    { id: 'l2', panelId: 'p1', speakerId: 'b', kind: 'speech', text: '「はい」って言えばよかった……', order: 1 },
+    { id: 'l3', panelId: 'p2', speakerId: 'a', kind: 'shout', text: '嘘だろ！！', order: 0 },
+    { id: 'l4', panelId: 'p3', speakerId: null, kind: 'narration', text: '2024年、夏。', order: 0 },
+    { id: 'l5', panelId: 'p3', speakerId: 'b', kind: 'thought', text: 'また会えるかな', order: 1 },
+    { id: 'l6', panelId: 'p4', speakerId: 'a', kind: 'whisper', text: 'ごめんね', order: 0 },
+    { id: 'l7', panelId: 'p4', speakerId: 'zz', kind: 'broadcast', text: '次は東京です', order: 1 },
+    { id: 'l8', panelId: 'p4', speakerId: null, kind: 'sfx', text: 'ドン', order: 2 },
+  ];
+
+  it('places every line, rtl, with no issues', () => {
+    checkPage(fivePanelPage(), lines, 'ja', 'rtl', true);
+  });
+
+  it('puts the first balloon of a panel right of the second (rtl) and left of it (ltr)', () => {
+    const rtl = placeBalloons(fivePanelPage(), lines, { language: 'ja', readingDirection: 'rtl', format: B5 }).balloons;
+    const [a, b] = rtl.filter((x) => x.panelId === 'p1');
+    expect(centre(a.bboxMm)[0]).toBeGreaterThan(centre(b.bboxMm)[0]);
+    const en = lines.map((l) => ({ ...l, text: 'Wait, what do you mean by that?' }));
+    const ltr = placeBalloons(fivePanelPage(), en, { language: 'en', readingDirection: 'ltr', format: B5 }).balloons;
+    const [c, d] = ltr.filter((x) => x.panelId === 'p1');
+    expect(centre(c.bboxMm)[0]).toBeLessThanOrEqual(centre(d.bboxMm)[0]);
+    expect(c.vertical).toBe(false);
+  });
+
+  it('aims tails at the speaker with the tip 50–60 % of the way to the head, no crossings', () => {
+    const { balloons } = placeBalloons(fivePanelPage(), lines, { language: 'ja', readingDirection: 'rtl', format: B5 });
+    const page = fivePanelPage();
+    const tails: Array<[PlacedBalloon, [number, number], [number, number]]> = [];
+    for (const b of balloons) {
+      const panel = page.panels.find((p) => p.id === b.panelId);
+      const f = panel?.faces.find((x) => x.characterId === b.speakerId);
+      if (!f || !b.tailTipMm) continue;
+      const [bx, by] = centre(b.bboxMm);
+      const mouth: [number, number] = [f.faceMm[0] + f.faceMm[2] / 2, f.faceMm[1] + f.faceMm[3] * 0.72];
+      // M12: angle error between the tail and the direction to the mouth ≤ 20°.
+      const a1 = Math.atan2(b.tailTipMm[1] - by, b.tailTipMm[0] - bx);
+      const a2 = Math.atan2(mouth[1] - by, mouth[0] - bx);
+      expect(Math.abs(Math.atan2(Math.sin(a1 - a2), Math.cos(a1 - a2)))).toBeLessThanOrEqual((20 * Math.PI) / 180);
+      tails.push([b, [bx, by], b.tailTipMm]);
+    }
+    expect(tails.length).toBeGreaterThan(3);
+    expect(TAIL_FRACTION).toBeGreaterThanOrEqual(0.5);
+    expect(TAIL_FRACTION).toBeLessThanOrEqual(0.6);
+    for (let i = 0; i < tails.length; i++) {
+      for (let j = i + 1; j < tails.length; j++) expect(segmentsCross(tails[i][1], tails[i][2], tails[j][1], tails[j][2])).toBe(false);
+    }
+  });
+
+  it('reports instead of hiding when a panel is far too small', () => {
+    const page: LaidPage = { index: 0, panels: [fivePanelPage().panels[0]] };
+    page.panels[0] = { ...page.panels[0], bboxMm: [20, 20, 18, 14] };
+    const long: DialogueLine[] = [{ id: 'x', panelId: 'p1', speakerId: 'a', kind: 'speech', text: 'あのね'.repeat(8), order: 0 }];
+    const r = placeBalloons(page, long, { language: 'ja', readingDirection: 'rtl', format: B5 });
+    expect(r.balloons).toHaveLength(1);
+    expect(r.issues.length).toBeGreaterThan(0);
+  });
+
+  it('draws a shape per kind', () => {
+    const { balloons } = placeBalloons(fivePanelPage(), lines, { language: 'ja', readingDirection: 'rtl', format: B5 });
+    const byKind = new Map(balloons.map((b) => [b.kind, balloonShapeSvg(b)]));
+    expect(byKind.get('narration')).toMatch(/^<rect /);
+    expect(byKind.get('whisper')).toContain('stroke-dasharray');
+    expect(byKind.get('thought')).toContain('<ellipse');
+    expect(byKind.get('sfx')).toBe('');
+    for (const b of balloons) expect(renderBalloonSvg(b, 'ja')).toContain('<path d="M');
+  });
+});
+
+describe('placeBalloons properties (fast-check)', () => {
+  for (const language of ['ja', 'en'] as const) {
+    for (const dir of ['rtl', 'ltr'] as const) {
+      it(`keeps every promise or reports it: ${language}, ${dir}`, () => {
+        fc.assert(
+          fc.property(
+            randomPage().chain((page) => fc.tuple(fc.constant(page), randomLines(page, language))),
+            ([page, lines]) => checkPage(page, lines, language, dir, false),
+          ),
+          { numRuns: 40 },
+        );
+      });
+
+      it(`has nothing to report on roomy pages: ${language}, ${dir}`, () => {
+        fc.assert(
+          fc.property(
+            randomPage({ roomy: true }).chain((page) => fc.tuple(fc.constant(page), randomLines(page, language, { roomy: true }))),
+            ([page, lines]) => checkPage(page, lines, language, dir, true),
+          ),
+          { numRuns: 30 },
+        );
+      });
+    }
+  }
+});
