@@ -45,6 +45,12 @@ export interface OpenRemoteDocOptions {
   doc?: Y.Doc;
   /** `synced` rejects if the first sync has not completed by then (default 15 s). */
   syncTimeoutMs?: number;
+  /**
+   * Batch outgoing updates over this many ms (HocuspocusProvider `flushDelay`): a streaming
+   * agent then sends one merged message per window instead of one per token. flush() sends
+   * the pending batch at once. Default: no batching.
+   */
+  batchMs?: number;
 }
 
 export interface RemoteDoc {
@@ -83,6 +89,7 @@ export function openRemoteDoc(opts: OpenRemoteDocOptions): RemoteDoc {
     websocketProvider: socket,
     name: opts.docName,
     document: doc,
+    flushDelay: opts.batchMs && opts.batchMs > 0 ? opts.batchMs : false,
     token: typeof opts.token === 'string' ? opts.token : async () => (opts.token as () => string | Promise<string>)(),
   });
   const awareness = provider.awareness;
