@@ -11,7 +11,7 @@
  */
 import type { BBoxMm, PageFormat, ReadingDirection, ShotInput } from '../types';
 import { PREFERRED_ASPECT, areaWeight, wantsFullWidth } from './shape';
-import { pearson, ranks } from './stats';
+import { importanceAreaRho } from './stats';
 import { intersect, area as boxArea } from './geom';
 
 export interface Tile {
@@ -104,7 +104,7 @@ interface PageContext {
   weights: number[];
   aspect: number[];
   totalW: number;
-  importanceRanks: number[];
+  importances: number[];
   format: PageFormat;
   direction: ReadingDirection;
 }
@@ -206,8 +206,9 @@ function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition,
     visible.push(v ? boxArea(v) : 0);
   }
   // M6 is judged on the visible area, so score it the same way.
-  const rho = pearson(ctx.importanceRanks, ranks(visible)); // Spearman: tiles are in shot order
-  if (rho !== null) score += 4 * (1 - rho) + (rho < 0.7 ? 3 : 0);
+  const rho = importanceAreaRho(ctx.importances, visible); // tiles are in shot order
+  // M6 asks ρ ≥ 0.7 on every page: below that is nearly a hard failure.
+  if (rho !== null) score += 4 * (1 - rho) + (rho < 0.7 ? 8 : 0);
   const k = shots.length;
   const idealTiers = k <= 2 ? k : k <= 4 ? 2.5 : k <= 6 ? 3 : 3.5;
   score += 0.5 * (comp.length - idealTiers) ** 2;
@@ -230,12 +231,30 @@ export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, 
     weights,
     aspect: shots.map((s) => PREFERRED_ASPECT[s.shot]),
     totalW: weights.reduce((s, w) => s + w, 0),
-    importanceRanks: ranks(shots.map((s) => s.importance)),
+    importances: shots.map((s) => s.importance),
     format,
     direction,
   };
+  const hasBleed = shots.some((s) => s.bleed);
+  const trim: BBoxMm = [0, 0, format.trimMm.w, format.trimMm.h];
   const evaluate = (tiers: Composition, share: number): PageCandidate => {
-    const { tiles, clamped } = sizeComposition(ctx, tiers, share);
+    let sized = sizeComposition(ctx, tiers, share);
+    if (hasBleed) {
+      // A bleed panel gains the margin it runs into, and the reader sees that area (M6 counts
+      // it): give it less of the frame so its visible area still follows its importance.
+      const weights = ctx.weights.slice();
+      let changed = false;
+      for (const t of sized.tiles) {
+        if (!shots[t.index].bleed) continue;
+        const bled = applyBleed(t, format);
+        const v = intersect(bled.box, trim);
+        if (!bled.bled || !v) continue;
+        weights[t.index] *= boxArea(t.box) / boxArea(v);
+        changed = true;
+      }
+      if (changed) sized = sizeComposition({ ...ctx, weights, totalW: weights.reduce((a, w) => a + w, 0) }, tiers, share);
+    }
+    const { tiles, clamped } = sized;
     return { tiers, key: compositionKey(tiers), share, tiles, score: scoreTiles(ctx, tiles, tiers, clamped) };
   };
   const order = (a: PageCandidate, b: PageCandidate): number =>

@@ -11,6 +11,7 @@ import type { BookQualityReport, BookSummaryMetric, CheckPageInput, Metric, Metr
 
 export type * from './types';
 export { baselineFixedGrid } from './baseline';
+export { formatComparison, failures } from './report';
 export { estimateBalloonOrder } from './balloons';
 export { VERTICAL_FORMS, HORIZONTAL_ONLY, LINE_START_FORBIDDEN, LINE_END_FORBIDDEN, columnCells, kinsokuViolations } from './text';
 
@@ -47,6 +48,11 @@ function textMetrics(balloons: readonly PlacedBalloon[], seg?: PhraseBoundaries)
   return out;
 }
 
+const BALLOON_METRICS: ReadonlySet<MetricId> = new Set<MetricId>([
+  'M8.speaker', 'M8.anyFace', 'M9', 'M10', 'M11', 'M12.angle', 'M12.crossings',
+  'M14.overflow', 'M14.font', 'M14.columns', 'M15', 'M16', 'M17',
+]);
+
 export function checkPage(input: CheckPageInput): PageQualityReport {
   const { page, format, readingDirection } = input;
   const panelIds = new Set(page.panels.map((p) => p.id));
@@ -68,6 +74,16 @@ export function checkPage(input: CheckPageInput): PageQualityReport {
     ...textMetrics(lettered, input.phraseBoundaries),
     { id: 'M18', value: lettered.length, target: '≈ 7, flag > 12', pass: lettered.length <= 12 },
   ];
+  if (lettered.length === 0) {
+    // Nothing lettered yet (a name before phase 6): balloon metrics do not apply, rather than
+    // reading as a perfect score.
+    for (const m of metrics) {
+      if (BALLOON_METRICS.has(m.id)) {
+        m.value = null;
+        m.detail = 'no balloons on this page';
+      }
+    }
+  }
   return { pageIndex: page.index, metrics, pass: metrics.every((m) => m.pass), estimatedPanelOrder: estimated };
 }
 
@@ -97,9 +113,11 @@ export function checkBook(input: CheckBookInput): BookQualityReport {
   );
   const ids = pages[0]?.metrics.map((m) => m.id) ?? [];
   const summary: BookSummaryMetric[] = ids.map((id: MetricId) => {
-    const passing = pages.filter((p) => p.metrics.find((m) => m.id === id)?.pass).length;
-    const share = pages.length ? r3(passing / pages.length) : null;
-    return { id, value: share, target: '1 (share of pages passing)', pass: passing === pages.length };
+    // Share of the pages the metric applies to (a page without balloons has no M9, …).
+    const applies = pages.map((p) => p.metrics.find((m) => m.id === id)).filter((m): m is Metric => !!m && m.value !== null);
+    const passing = applies.filter((m) => m.pass).length;
+    const share = applies.length ? r3(passing / applies.length) : null;
+    return { id, value: share, target: '1 (share of pages passing)', pass: passing === applies.length };
   });
   const values = (id: MetricId): number[] =>
     pages.flatMap((p) => {

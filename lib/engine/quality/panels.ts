@@ -2,7 +2,7 @@
 import type { LaidPage, PageFormat, ReadingDirection } from '../types';
 import { area, bottom, intersect, overlapArea, right } from '../layout/geom';
 import { cutGaps, estimateReadingOrderDetailed } from '../layout/reading-order';
-import { median, spearman } from '../layout/stats';
+import { importanceAreaRho, median } from '../layout/stats';
 import type { Metric } from './types';
 
 const EPS = 0.05; // mm: a twentieth of a millimetre is "on the line"
@@ -79,10 +79,13 @@ export function m4ReadingOrder(page: LaidPage, dir: ReadingDirection): { metric:
   return { metric: { id: 'M4', value: ok ? 1 : 0, target: '1 (orders agree)', pass: ok, ...(detail ? { detail } : {}) }, estimated };
 }
 
-/** M6: Spearman ρ between importance and visible panel area (what is inside the trim). */
+/**
+ * M6: Spearman ρ between importance (at 0.01 resolution) and visible panel area (what is inside
+ * the trim), equal importances judged as a group (see importanceAreaRho).
+ */
 export function m6Importance(page: LaidPage, format: PageFormat): Metric {
   const trim: [number, number, number, number] = [0, 0, format.trimMm.w, format.trimMm.h];
-  const rho = spearman(
+  const rho = importanceAreaRho(
     page.panels.map((p) => p.importance),
     page.panels.map((p) => {
       const v = intersect(p.bboxMm, trim);
@@ -90,7 +93,7 @@ export function m6Importance(page: LaidPage, format: PageFormat): Metric {
     }),
   );
   return rho === null
-    ? { id: 'M6', value: null, target: 'ρ ≥ 0.7', pass: true, detail: 'undefined: fewer than 2 panels or equal importances' }
+    ? { id: 'M6', value: null, target: 'ρ ≥ 0.7', pass: true, detail: 'undefined: fewer than 2 panels or equal importances (at 0.01)' }
     : { id: 'M6', value: r3(rho), target: 'ρ ≥ 0.7', pass: rho >= 0.7 };
 }
 

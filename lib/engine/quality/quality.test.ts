@@ -211,6 +211,34 @@ describe('checkBook on generated layouts', () => {
     );
   });
 
+  it('panel area follows importance (M6 ρ ≥ 0.7) on ≥ 95 % of pages of a fixed corpus', () => {
+    let pages = 0;
+    let passing = 0;
+    // Importances as a planner writes them (two decimals): fc.double's bias to 0, 1 and 1e-300
+    // would make most pages all-equal, where ρ is undefined.
+    const planned = fc
+      .array(fc.record({ importance: fc.integer({ min: 0, max: 100 }), shot: fc.constantFrom(...SHOT_TYPES), bleed: fc.boolean() }), { minLength: 8, maxLength: 40 })
+      .map((arr) => arr.map((s, i): ShotInput => ({ id: `s${i}`, importance: s.importance / 100, shot: s.shot, characters: ['aoi'], bleed: s.bleed && i % 4 === 0, reveal: i % 11 === 5 })));
+    for (let seed = 0; seed < 40; seed++) {
+      const shots = fc.sample(planned, { seed, numRuns: 1 })[0];
+      const book = layoutBook(shots, { format: 'B5', readingDirection: seed % 2 ? 'ltr' : 'rtl', seed });
+      for (const p of checkBook({ book }).pages) {
+        const m = metric(p.metrics, 'M6');
+        if (m.value === null) continue;
+        pages++;
+        if (m.pass) passing++;
+      }
+    }
+    expect(pages).toBeGreaterThan(40);
+    expect(passing / pages).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('reports balloon metrics as not applicable on a page without balloons', () => {
+    const r = checkBook({ book: layoutBook(fc.sample(shotsArb, { seed: 1, numRuns: 1 })[0], { format: 'B5', readingDirection: 'rtl', seed: 1 }) });
+    expect(metric(r.pages[0].metrics, 'M9').value).toBeNull();
+    expect(r.summary.find((s) => s.id === 'M9')?.value).toBeNull();
+  });
+
   it('the fixed-grid baseline fails what it ignores (tier gutters, rtl order)', () => {
     const shots: ShotInput[] = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, importance: (i * 7) % 10 / 10, shot: SHOT_TYPES[i % 9], characters: ['aoi'] }));
     const { book, balloons } = baselineFixedGrid(shots, B5, 3, [], 'rtl');
