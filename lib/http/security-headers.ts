@@ -17,15 +17,18 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export interface PageCspOptions {
-  nonce: string;
+  /** Without a nonce inline scripts are allowed: statically prerendered pages cannot carry one. */
+  nonce?: string;
   /** ws:// or wss:// origin of the collab-server the studio connects to. */
   collabUrl: string;
   dev?: boolean;
 }
 
 /**
- * CSP for HTML pages: scripts only with this request's nonce (Next adds it to its own inline
- * scripts when it sees the header), styles inline because tldraw and Tiptap set style attributes.
+ * CSP for HTML pages. With a nonce, scripts run only with this request's nonce (Next adds it to
+ * its own inline scripts, but only on dynamically rendered pages); without one, Next's inline
+ * bootstrap scripts need 'unsafe-inline'. Styles are inline because tldraw and Tiptap set style
+ * attributes. Framing, plugins, foreign form targets and foreign connections are shut off.
  */
 export function pageCsp({ nonce, collabUrl, dev = false }: PageCspOptions): string {
   let collabOrigin = '';
@@ -37,7 +40,7 @@ export function pageCsp({ nonce, collabUrl, dev = false }: PageCspOptions): stri
   }
   const directives = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    `script-src 'self' ${nonce ? `'nonce-${nonce}' 'strict-dynamic'` : "'unsafe-inline'"}${dev ? " 'unsafe-eval'" : ''}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

@@ -1,0 +1,39 @@
+import type { NextConfig } from 'next';
+
+// Telemetry would try to reach the network on every build and start; these machines are offline.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
+/**
+ * Next.js for the studio and the HTTP API.
+ * - Native and server-only packages stay external: bundling them breaks .node binaries,
+ *   wasm (PGlite) and dynamic requires (bullmq, ioredis, pino).
+ * - `KOMA_STANDALONE=1 next build` emits `.next/standalone` for slim images; the default
+ *   build serves with `next start`, which is what `npm run start:web` runs.
+ */
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  output: process.env.KOMA_STANDALONE === '1' ? 'standalone' : undefined,
+  serverExternalPackages: [
+    '@node-rs/argon2',
+    'sharp',
+    '@resvg/resvg-js',
+    'postgres',
+    'bullmq',
+    'ioredis',
+    '@electric-sql/pglite',
+    '@electric-sql/pglite-socket',
+    'pino',
+    'prom-client',
+    'playwright-core',
+    'fontkit',
+    'pdf-lib',
+    '@pdf-lib/fontkit',
+    '@hocuspocus/server',
+    '@hocuspocus/extension-redis',
+    'ws',
+    '@google/genai',
+  ],
+};
+
+export default nextConfig;
