@@ -120,7 +120,8 @@ describe('exportPdf (raster, pdf-lib)', () => {
 describe('toLayoutJson', () => {
   it('produces a document that validates against its zod schema, in mm from the trim top-left', () => {
     const book = fixtureBook(2);
-    const doc = toLayoutJson(book, { pages: [{ pageIndex: 0, m1: 0 }, { pageIndex: 1, m1: 0 }], meanPanels: 5 });
+    const report = { pages: [{ pageIndex: 0, m1: 0 }, { pageIndex: 1, m1: 0 }], meanPanels: 5 };
+    const doc = toLayoutJson(book, report);
     expect(LayoutJsonSchema.safeParse(JSON.parse(JSON.stringify(doc))).success).toBe(true);
     expect(doc.format).toMatchObject({ name: 'B5', trimMm: { w: 182, h: 257 }, bleedMm: 3 });
     expect(doc.readingDirection).toBe('rtl');

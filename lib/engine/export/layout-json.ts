@@ -94,7 +94,6 @@ export type LayoutJson = z.infer<typeof LayoutJsonSchema>;
  */
 export interface QualityReportInput {
   pages?: ReadonlyArray<unknown>;
-  [k: string]: unknown;
 }
 
 function roundMm(n: number): number {

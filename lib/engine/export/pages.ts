@@ -1,7 +1,8 @@
 /** Render every page of a book once, in reading order, for the raster exports. */
 import type { ComposedBook, QualityLevel } from '../types';
 import { renderPageSvg, type RenderPageOptions } from '../render/svg';
-import { rasterizePage, type RasterizeOptions, type RasterPage } from '../render/raster';
+import { type RasterizeOptions, type RasterPage } from '../render/raster';
+import { renderPage } from '../render/page';
 
 export function bookContext(book: ComposedBook) {
   return { format: book.format, readingDirection: book.readingDirection, language: book.language, characters: book.characters };
@@ -27,15 +28,17 @@ export async function rasterizeBook(
   options: RasterizeOptions = {},
   concurrency = 2,
 ): Promise<RasterPage[]> {
-  const svgs = bookSvgs(book);
-  const out: RasterPage[] = new Array(svgs.length);
+  const pages = pagesInReadingOrder(book);
+  const ctx = bookContext(book);
+  const out: RasterPage[] = new Array(pages.length);
   let next = 0;
   const worker = async () => {
-    while (next < svgs.length) {
+    while (next < pages.length) {
       const i = next++;
-      out[i] = await rasterizePage(svgs[i], quality, book.format, options);
+      // Images fitted to the level first: a CBZ at 'high' must not decode 2k scene images.
+      out[i] = await renderPage(pages[i], ctx, quality, options);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, svgs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, pages.length) }, worker));
   return out;
 }

@@ -7,7 +7,9 @@ import sharp from 'sharp';
 import type { ComposedBook } from '../types';
 import { WEBTOON } from '../formats';
 import { renderRgb, sha256Hex } from '../render/raster';
-import { bookSvgs } from './pages';
+import { bookContext, pagesInReadingOrder } from './pages';
+import { renderPageSvg } from '../render/svg';
+import { fitPageImages } from '../render/fit-images';
 
 export interface WebtoonOptions {
   widthPx?: number;
@@ -38,11 +40,13 @@ export async function exportWebtoon(book: ComposedBook, options: WebtoonOptions 
   const mime = options.mime ?? 'image/png';
   const pageH = Math.round((width * book.format.trimMm.h) / book.format.trimMm.w);
 
-  const svgs = bookSvgs(book);
-  const total = svgs.length * pageH + Math.max(0, svgs.length - 1) * gap;
+  const pages = pagesInReadingOrder(book);
+  const ctx = bookContext(book);
+  const total = pages.length * pageH + Math.max(0, pages.length - 1) * gap;
   const strip = Buffer.alloc(total * width * 3, 0xff);
-  for (let i = 0; i < svgs.length; i++) {
-    const img = await renderRgb(svgs[i], book.format, 'trim', width, pageH);
+  for (let i = 0; i < pages.length; i++) {
+    const fitted = await fitPageImages(pages[i], book.format, width / book.format.trimMm.w);
+    const img = await renderRgb(renderPageSvg(fitted, ctx), book.format, 'trim', width, pageH);
     img.data.copy(strip, i * (pageH + gap) * width * 3);
   }
 

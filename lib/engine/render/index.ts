@@ -4,3 +4,5 @@ export { rasterizePage, renderRgb, outputSize, printCanvasPx, QUALITY_SPECS, sha
 export type { RasterPage, RasterMime, RasterizeOptions, RgbImage } from './raster';
 export { canvasMm, bleedPanelBox } from './geometry';
 export { fallbackBalloonSvg } from './balloon-fallback';
+export { renderPage } from './page';
+export { fitPageImages, fitImage, pxPerMm } from './fit-images';
