@@ -54,9 +54,9 @@ function CompareDialog({ phase, ids, branches, onClose }: { phase: Phase; ids: [
         {ids.map((id, i) => {
           const b = branches.find((x) => x.id === id);
           return (
-            <section key={id} aria-label={i === 0 ? 'Before' : 'After'}>
+            <section key={id} aria-label={t(i === 0 ? 'studio.before' : 'studio.after')}>
               <h3>
-                {i === 0 ? 'Before' : 'After'} · {b?.origin.name || id.slice(0, 8)}
+                {t(i === 0 ? 'studio.before' : 'studio.after')} · {b?.origin.name || id.slice(0, 8)}
               </h3>
               <p className="small muted">{b ? new Date(b.createdAt).toLocaleString(locale) : ''}</p>
               <pre>{render(id)}</pre>
@@ -137,7 +137,7 @@ export function BranchList({
             {b.feedback ? <p className="small">{t('studio.basedOnFeedback', { text: b.feedback })}</p> : null}
             <div className="row">
               <button type="button" className="btn btn-sm" aria-pressed={viewing === b.id} onClick={() => onView(b.id)}>
-                {viewing === b.id ? '● ' : ''}View
+                {viewing === b.id ? '● ' : ''}{t('studio.view')}
               </button>
               <button type="button" className="btn btn-sm" disabled={!canEdit || busy || b.active} onClick={() => act(() => phaseApi.adopt(projectId, phase, b.id))}>
                 {t('studio.adopt')}

@@ -37,7 +37,7 @@ function usePanels(): Array<{ id: string; label: string }> {
   return out.sort((a, b) => a.sort - b.sort);
 }
 
-function Thread({ th, canComment }: { th: ReviewThread; canComment: boolean }) {
+function Thread({ th, canComment, panelLabel }: { th: ReviewThread; canComment: boolean; panelLabel: (id: string) => string }) {
   const { t, locale } = useI18n();
   const { reviewDoc, user } = useStudio();
   const [reply, setReply] = useState('');
@@ -54,7 +54,7 @@ function Thread({ th, canComment }: { th: ReviewThread; canComment: boolean }) {
       setError(err instanceof DocError ? err.message : t('common.error'));
     }
   }
-  const anchor = th.anchor.panelId ? t('studio.anchor.panel', { n: th.anchor.panelId }) : th.anchor.branchId ? t('studio.anchor.branch') : t('studio.anchor.phase');
+  const anchor = th.anchor.panelId ? panelLabel(th.anchor.panelId) : th.anchor.branchId ? t('studio.anchor.branch') : t('studio.anchor.phase');
   return (
     <li className="thread" data-thread={th.id} data-resolved={th.resolved}>
       <div className="row small muted">
@@ -148,7 +148,7 @@ export function CommentsPanel({ phase, viewing }: { phase: Phase; viewing: strin
           </label>
           <textarea id={tid} className="textarea" style={{ minHeight: 60 }} value={text} onChange={(e) => setText(e.target.value)} data-testid="comment-input" />
           <div className="row">
-            <select className="select" style={{ width: 'auto' }} value={kind} onChange={(e) => setKind(e.target.value as AnchorKind)} aria-label="Anchor">
+            <select className="select" style={{ width: 'auto' }} value={kind} onChange={(e) => setKind(e.target.value as AnchorKind)} aria-label={t('studio.anchor')}>
               <option value="phase">{t('studio.anchor.phase')}</option>
               <option value="branch" disabled={!viewing}>
                 {t('studio.anchor.branch')}
@@ -182,7 +182,7 @@ export function CommentsPanel({ phase, viewing }: { phase: Phase; viewing: strin
       {threads.length === 0 ? <p className="muted small">{t('studio.noComments')}</p> : null}
       <ul style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="threads">
         {threads.map((th) => (
-          <Thread key={th.id} th={th} canComment={canComment} />
+          <Thread key={th.id} th={th} canComment={canComment} panelLabel={(id) => panels.find((p) => p.id === id)?.label ?? id} />
         ))}
       </ul>
     </section>

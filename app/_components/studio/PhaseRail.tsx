@@ -1,4 +1,5 @@
 'use client';
+import { useEffect } from 'react';
 import { PHASES, type Phase } from '../../../schema/phases';
 import { useI18n } from '../../_lib/i18n';
 import type { Presence } from '../../_lib/presence';
@@ -31,6 +32,10 @@ export function PhaseRail({
   presence: Presence[];
 }) {
   const { t } = useI18n();
+  // On phones the rail is a horizontal strip: keep the current phase in view after a swipe.
+  useEffect(() => {
+    document.getElementById(`rail-${current}`)?.scrollIntoView({ block: 'nearest', inline: 'center' });
+  }, [current]);
   function onKeyDown(e: React.KeyboardEvent, index: number) {
     const delta = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' || e.key === 'ArrowLeft' ? -1 : 0;
     if (!delta) return;

@@ -186,7 +186,7 @@ function StudioConnected({
                 }
               }}
             >
-              <option value="auto">auto ({adaptiveQuality()})</option>
+              <option value="auto">{t('studio.qualityAuto', { level: adaptiveQuality() })}</option>
               {QUALITY_LEVELS.map((q) => (
                 <option key={q} value={q}>
                   {q}

@@ -72,7 +72,7 @@ function LineRow({ line, cast, editable }: { line: Y.Map<unknown>; cast: Array<{
         </select>
       </td>
       <td style={{ width: '60%' }}>
-        <YField map={line} field="text" label={t('studio.text')} disabled={!editable} />
+        <YField map={line} field="text" label={t('studio.text')} disabled={!editable} hideLabel />
       </td>
     </tr>
   );
@@ -168,7 +168,7 @@ export function DialogueEditor({ content, editable }: { content: Y.Map<unknown>;
         </div>
       </section>
       {pages.length > 0 && balloons.length > 0 ? (
-        <section aria-label="Balloons" className="row" style={{ alignItems: 'flex-start', gap: 16 }}>
+        <section aria-label={t('studio.balloons')} className="row" style={{ alignItems: 'flex-start', gap: 16 }}>
           {pages.map((pg) => {
             const panels = Array.from(recs.values())
               .filter((r) => r?.kind === 'panel' && r.page === pg.key)

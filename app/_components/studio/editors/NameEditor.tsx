@@ -125,20 +125,20 @@ export function NameEditor({ content, editable }: { content: Y.Map<unknown>; edi
   return (
     <div className="stack">
       <p className="hint">{t('studio.canvasHelp')}</p>
-      <div className="row" role="toolbar" aria-label="Name tools">
+      <div className="row" role="toolbar" aria-label={t('studio.tools')}>
         <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => split('v')}>
-          ⫴ Split ↔
+          {t('studio.splitV')}
         </button>
         <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => split('h')}>
-          ☰ Split ↕
+          {t('studio.splitH')}
         </button>
         <button type="button" className="btn btn-sm" disabled={!editable || sel.length < 2} onClick={merge}>
-          Merge
+          {t('studio.merge')}
         </button>
-        <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => move(-1)} aria-label="Read earlier">
+        <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => move(-1)} aria-label={t('studio.readEarlier')}>
           ← 1
         </button>
-        <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => move(1)} aria-label="Read later">
+        <button type="button" className="btn btn-sm" disabled={!editable || !one} onClick={() => move(1)} aria-label={t('studio.readLater')}>
           1 →
         </button>
         <button type="button" className="btn btn-sm btn-danger" disabled={!editable || sel.length === 0} onClick={remove}>
@@ -146,10 +146,10 @@ export function NameEditor({ content, editable }: { content: Y.Map<unknown>; edi
         </button>
         <span className="spacer" />
         <button type="button" className="btn btn-sm" onClick={() => editor?.zoomToFit({ animation: { duration: 200 } })}>
-          Fit
+          {t('studio.fit')}
         </button>
         <span className="small muted">
-          {panels.length} panels · {format}
+          {t('studio.panelsCount', { count: panels.length })} · {format}
         </span>
       </div>
       <div className="canvas-wrap" data-testid="name-canvas">

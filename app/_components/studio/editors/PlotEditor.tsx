@@ -32,10 +32,10 @@ export function PlotEditor({ content, editable }: { content: Y.Map<unknown>; edi
                 <span>{typeof b.get('pageBudget') === 'number' ? `${b.get('pageBudget')} p` : ''}</span>
               </div>
               <div className="fields-grid">
-                <YField map={b} field="title" label="Title" disabled={!editable} />
-                <YField map={b} field="pageBudget" label="Pages" disabled={!editable} type="number" />
+                <YField map={b} field="title" label={t('studio.beatTitle')} disabled={!editable} />
+                <YField map={b} field="pageBudget" label={t('studio.beatPages')} disabled={!editable} type="number" />
               </div>
-              <YField map={b} field="summary" label="Summary" disabled={!editable} multiline />
+              <YField map={b} field="summary" label={t('studio.beatSummary')} disabled={!editable} multiline />
             </li>
           ))}
         </ol>

@@ -25,6 +25,7 @@ export function YField({
   multiline,
   list,
   type = 'text',
+  hideLabel,
 }: {
   map: Y.Map<unknown>;
   field: string;
@@ -34,6 +35,8 @@ export function YField({
   /** Stored as a Y.Array of strings, edited as comma-separated text. */
   list?: boolean;
   type?: 'text' | 'color' | 'number';
+  /** Keep the label for assistive tech only (e.g. inside a table with a column header). */
+  hideLabel?: boolean;
 }) {
   const id = useId();
   const value = useY(map, (m) => readString(m, field), '');
@@ -74,7 +77,9 @@ export function YField({
   };
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id} className={hideLabel ? 'sr-only' : undefined}>
+        {label}
+      </label>
       {multiline ? (
         <textarea {...common} rows={3} style={{ minHeight: 72 }} />
       ) : (
