@@ -21,13 +21,14 @@ interface FigureSpec {
 
 /** Figure scale per shot type (head ≈ 1/7 of a standing figure in a full shot). */
 const SPEC: Readonly<Record<ShotType, FigureSpec>> = {
-  // Close-ups keep the top of the panel clear: the speaker's balloon goes there, never on
-  // the face (MANGA-CRAFT.md "Balloons": place balloons high, never over the speaker's face).
-  'extreme-closeup': { face: 0.72, faceY: 0.6, bodyBottom: 1, bodyW: 1.1 },
-  closeup: { face: 0.5, faceY: 0.6, bodyBottom: 1, bodyW: 2.2 },
-  'over-shoulder': { face: 0.32, faceY: 0.45, bodyBottom: 1, bodyW: 2.4 },
-  medium: { face: 0.22, faceY: 0.4, bodyBottom: 1, bodyW: 2.6 },
-  insert: { face: 0.16, faceY: 0.35, bodyBottom: 1, bodyW: 2.4 },
+  // Heads sit in the lower-middle of close and medium shots, keeping the top of the panel for
+  // the balloons (MANGA-CRAFT.md "Balloons": place balloons high, never over the speaker's
+  // face); a close-up is still a big face (≈ 40 % of the panel height).
+  'extreme-closeup': { face: 0.55, faceY: 0.66, bodyBottom: 1, bodyW: 1.1 },
+  closeup: { face: 0.42, faceY: 0.64, bodyBottom: 1, bodyW: 2.2 },
+  'over-shoulder': { face: 0.28, faceY: 0.55, bodyBottom: 1, bodyW: 2.4 },
+  medium: { face: 0.2, faceY: 0.5, bodyBottom: 1, bodyW: 2.6 },
+  insert: { face: 0.14, faceY: 0.5, bodyBottom: 1, bodyW: 2.4 },
   action: { face: 0.11, faceY: 0.3, bodyBottom: 0.92, bodyW: 3 },
   full: { face: 0.1, faceY: 0.22, bodyBottom: 0.94, bodyW: 2.6 },
   wide: { face: 0.055, faceY: 0.6, bodyBottom: 0.92, bodyW: 2.6 },

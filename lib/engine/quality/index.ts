@@ -38,7 +38,7 @@ function textMetrics(balloons: readonly PlacedBalloon[], seg?: PhraseBoundaries)
     let all = 0;
     // Phrase breaks are a rule of Japanese (vertical) setting; English wraps at spaces.
     for (const b of balloons.filter((x) => x.vertical)) {
-      const [g, a] = phraseBreaks(b.columns, seg);
+      const [g, a] = phraseBreaks(b.columns, seg, b.text);
       good += g;
       all += a;
     }

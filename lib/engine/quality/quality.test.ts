@@ -181,6 +181,13 @@ describe('checkPage catches broken pages', () => {
     expect(at(['きょうは', 'いい']).pass).toBe(false);
   });
 
+  it('M16: a break where the setter dropped 、 counts as a phrase boundary of the source text', () => {
+    // The segmenter sees the source, where 、 ends the clause at offset 3.
+    const seg = (t: string) => (t === 'はい、そうです。' ? [3] : []);
+    const b = balloon({ id: 'x', text: 'はい、そうです。', columns: ['はい', 'そうです'], bboxMm: [96, 22, 30, 40] });
+    expect(metric(check(goodPage(), [b], 'rtl', { phraseBoundaries: seg }), 'M16').value).toBe(1);
+  });
+
   it('M17: horizontal-only glyphs in a vertical column', () => {
     const at = (c: string) => metric(check(goodPage(), [balloon({ id: 'x', columns: [c], bboxMm: [96, 22, 20, 60] })]), 'M17');
     expect(at('(あ)').value).toBe(2);

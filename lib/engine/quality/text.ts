@@ -137,9 +137,61 @@ export function kinsokuViolations(columns: readonly string[]): string[] {
   return out;
 }
 
-/** Column breaks of one balloon: [breaks on a phrase boundary, all breaks]. */
-export function phraseBreaks(columns: readonly string[], seg: PhraseBoundaries): [number, number] {
+const norm = (ch: string): string => ch.normalize('NFKC');
+
+/**
+ * Where each column break falls in the SOURCE text: the span of source offsets between the last
+ * character set in column i and the first set in column i+1 (dropped 。、 and spaces lie in that
+ * span). null when the columns cannot be aligned to the source (then the set text is used).
+ */
+function breakSpans(text: string, columns: readonly string[]): Array<[number, number]> | null {
+  const src = Array.from(text);
+  const offsets: number[] = []; // UTF-16 offset of each source code point
+  let o = 0;
+  for (const ch of src) {
+    offsets.push(o);
+    o += ch.length;
+  }
+  offsets.push(o);
+  let at = 0;
+  const spans: Array<[number, number]> = [];
+  for (let c = 0; c < columns.length; c++) {
+    const chars = Array.from(columns[c]);
+    const startSearch = at;
+    for (const ch of chars) {
+      // Allow a few dropped characters (punctuation, spaces) between set characters.
+      let k = at;
+      while (k < src.length && k - at <= 3 && norm(src[k]) !== norm(ch)) k++;
+      if (k >= src.length || norm(src[k]) !== norm(ch)) return null;
+      at = k + 1;
+    }
+    if (c > 0 && chars.length > 0) {
+      // The previous span ends where this column's first character starts.
+      const firstIdx = (() => {
+        let k = startSearch;
+        while (norm(src[k]) !== norm(chars[0])) k++;
+        return k;
+      })();
+      spans[spans.length - 1][1] = offsets[firstIdx];
+    }
+    if (c < columns.length - 1) spans.push([offsets[at], offsets[at]]);
+  }
+  return spans;
+}
+
+/**
+ * Column breaks of one balloon: [breaks on a phrase boundary, all breaks]. Phrases come from
+ * the source text (BudouX needs the 。、 the setter drops: they end clauses); a break counts as
+ * on a boundary when a boundary lies anywhere in the dropped span between the two columns.
+ */
+export function phraseBreaks(columns: readonly string[], seg: PhraseBoundaries, sourceText?: string): [number, number] {
   if (columns.length < 2) return [0, 0];
+  const spans = sourceText ? breakSpans(sourceText, columns) : null;
+  if (spans && sourceText !== undefined) {
+    const bounds = seg(sourceText);
+    const good = spans.filter(([a, b]) => bounds.some((x) => x >= a && x <= b)).length;
+    return [good, spans.length];
+  }
   const text = columns.join('');
   const ok = new Set(seg(text));
   let at = 0;
