@@ -61,6 +61,27 @@ describe('exportPdf (vector, Chromium)', () => {
     }
   });
 
+  it('carries scene images (served to Chromium, not inlined) into the page, clipped to the panel', async () => {
+    const book = fixtureBook(2);
+    const sharp = (await import('sharp')).default;
+    const jpeg = new Uint8Array(await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#202020' } }).jpeg().toBuffer());
+    const panel = book.pages[1].page.panels[3];
+    book.pages[1].images.set(panel.id, jpeg);
+    const pdf = await exportPdf(book, undefined, { browser });
+    const dir = mkdtempSync(path.join(tmpdir(), 'koma-pdf-'));
+    const file = path.join(dir, 'art.pdf');
+    writeFileSync(file, pdf);
+    const list = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' });
+    expect(list.trim().split('\n').length).toBe(3); // header, rule, one image
+    execFileSync('pdftoppm', ['-r', '40', '-f', '2', '-l', '2', '-png', file, path.join(dir, 'pg')]);
+    const g = await toGray(readFileSync(path.join(dir, 'pg-2.png')));
+    const k = 40 / 25.4;
+    const [x, y, w, h] = panel.bboxMm;
+    // Inside the panel: the dark art; in the gutter next to it: paper.
+    expect(darkFraction(g, (x + 3 + 2) * k, (y + 3 + 2) * k, (x + 3 + w - 2) * k, (y + 3 + h - 2) * k)).toBeGreaterThan(0.95);
+    expect(darkFraction(g, (x + 3 - 3.5) * k, (y + 3 + 2) * k, (x + 3 - 1) * k, (y + 3 + h - 2) * k)).toBeLessThan(0.01);
+  });
+
   it('marks a right-to-left book for viewers (ViewerPreferences /Direction /R2L)', async () => {
     const rtl = await exportPdf(fixtureBook(1, 'rtl'), undefined, { browser });
     const ltr = await exportPdf(fixtureBook(1, 'ltr'), undefined, { browser });

@@ -18,7 +18,10 @@ import sharp from 'sharp';
 import type { ComposedBook, PageFormat } from '../types';
 import type { RasterPage } from '../render/raster';
 import { canvasMm } from '../render/geometry';
-import { bookSvgs } from './pages';
+import { bookContext, pagesInReadingOrder } from './pages';
+import { renderPageSvg } from '../render/svg';
+import { fitPageImages } from '../render/fit-images';
+import { sha256Hex } from '../render/raster';
 import { withBrowser } from './chromium';
 
 export interface PdfOptions {
@@ -39,9 +42,27 @@ export async function exportPdf(book: ComposedBook, pagesRaster?: RasterPage[], 
   return finishPdf(book, await PDFDocument.load(printed));
 }
 
+const ORIGIN = 'http://koma.pdf';
+
 async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8Array> {
   const [, , cw, ch] = canvasMm(book.format);
-  const svgs = bookSvgs(book);
+  // Scene images at print resolution, served by request interception rather than inlined.
+  const assets = new Map<string, { bytes: Uint8Array; mime: string }>();
+  const ctx = bookContext(book);
+  const pxPerMmPrint = book.format.dpi / 25.4;
+  const svgs: string[] = [];
+  for (const p of pagesInReadingOrder(book)) {
+    const fitted = await fitPageImages(p, book.format, pxPerMmPrint);
+    svgs.push(
+      renderPageSvg(fitted, ctx, {
+        imageHref: (bytes, mime) => {
+          const id = sha256Hex(bytes);
+          assets.set(id, { bytes, mime });
+          return `${ORIGIN}/img/${id}`;
+        },
+      }),
+    );
+  }
   // One fixed-size, overflow-hidden box per page and a forced break after each but the last:
   // without that, rounding of mm → CSS px can push a sliver onto an extra blank page.
   const html =
@@ -51,10 +72,18 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
     `.p>svg{display:block;width:${cw}mm;height:${ch}mm}</style></head><body>` +
     svgs.map((s) => `<div class="p">${s}</div>`).join('') +
     `</body></html>`;
-  const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+  const context = await browser.newContext({ javaScriptEnabled: false });
   try {
     const page = await context.newPage();
-    await page.setContent(html, { waitUntil: 'load' });
+    // Everything comes from this process: any other request is refused (no network).
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url === `${ORIGIN}/book.html`) return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
+      const asset = url.startsWith(`${ORIGIN}/img/`) ? assets.get(url.slice(ORIGIN.length + 5)) : undefined;
+      if (asset) return route.fulfill({ body: Buffer.from(asset.bytes), contentType: asset.mime });
+      return route.abort();
+    });
+    await page.goto(`${ORIGIN}/book.html`, { waitUntil: 'load' });
     const buf = await page.pdf({ width: `${cw}mm`, height: `${ch}mm`, printBackground: true, preferCSSPageSize: true, margin: { top: '0', right: '0', bottom: '0', left: '0' } });
     return new Uint8Array(buf);
   } finally {

@@ -5,7 +5,7 @@
  */
 import type { BookCharacter, ComposedPage, Language, PageFormat, PlacedBalloon, ReadingDirection } from '../types';
 import { bleedPanelBox, canvasMm } from './geometry';
-import { sniffImageMime, toDataUri } from './image';
+import { sniffImageMime, toDataUri, type ImageMime } from './image';
 import { placeholderSvg } from './placeholder';
 import { r } from './outline';
 import { defaultBalloonRenderer } from './balloons';
@@ -25,6 +25,11 @@ export interface RenderPageOptions {
   cropMarginMm?: number;
   /** Override how balloons are drawn (tests, or shapes without the lettering engine). */
   balloonRenderer?: BalloonRenderer;
+  /**
+   * Reference scene images by URL instead of embedding them (the PDF exporter serves them to
+   * Chromium, so a 48-page book does not become a gigabyte of base64 HTML). Default: data URI.
+   */
+  imageHref?: (bytes: Uint8Array, mime: ImageMime) => string;
 }
 
 const FRAME_MM = 0.5;
@@ -57,7 +62,7 @@ export function renderPageSvg(page: ComposedPage, book: RenderBookContext, optio
     if (img && mime) {
       // slice = cover the panel and crop the overflow, like a frame over a larger drawing.
       body.push(
-        `<image x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" preserveAspectRatio="xMidYMid slice" xlink:href="${toDataUri(img, mime)}"/>`,
+        `<image x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" preserveAspectRatio="xMidYMid slice" xlink:href="${escapeXml(options.imageHref ? options.imageHref(img, mime) : toDataUri(img, mime))}"/>`,
       );
     } else {
       body.push(placeholderSvg(panel, box, visibleBox(box, format), String(panel.order + 1)));
