@@ -58,4 +58,5 @@ export const Close = {
   revoked: { code: 4403, reason: 'membership-revoked' },
   shuttingDown: { code: 1001, reason: 'server-shutting-down' },
   binaryOnly: { code: 1003, reason: 'binary-messages-only' },
+  storageUnavailable: { code: 1013, reason: 'storage-unavailable' },
 } as const;

@@ -31,7 +31,7 @@ import { Close, defaultLimits, TokenBucket, type CollabLimits } from './limits';
 import { collabMetrics, registerGaugeSource } from './metrics';
 import { parseClientMessage } from './protocol';
 import { subscribeRevocations, type Revocation } from './revocation';
-import { DurableStore, StoreUnavailableError } from './store';
+import { DurableStore, StoreUnavailableError, withTimeout } from './store';
 
 export interface CollabServerOptions {
   sql: Db;
@@ -139,7 +139,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
         if (loaded && loaded.getConnectionsCount() >= limits.maxConnectionsPerDoc) {
           throw new CollabRejection('too-many-connections', `this document already has ${limits.maxConnectionsPerDoc} connections on this server`, 4429);
         }
-        const auth = await authorize(sql, options.secret, token, documentName);
+        const auth = await withTimeout(authorize(sql, options.secret, token, documentName), 5_000);
         const userId = auth.identity.userId;
         if (userId) {
           const revokedAt = recentRevocations.get(memberKey(auth.projectId, userId));
@@ -155,8 +155,12 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
           reject(error.reason, { doc: documentName.slice(0, 120), socket: socketId }, `connection refused: ${error.message}`);
           throw error;
         }
-        log.error({ err: error, doc: documentName.slice(0, 120) }, 'authentication failed unexpectedly');
-        throw new CollabRejection('server-error', 'could not check access; try again', 4500);
+        log.error({ err: error, doc: documentName.slice(0, 120) }, 'could not check access (database?)');
+        metrics.rejections.inc({ reason: 'auth-unavailable' });
+        // A refused authentication is final for a provider; an outage is not. Closing the socket
+        // makes it reconnect with backoff and authenticate again once PostgreSQL answers.
+        if (socket) closeSocket(socket, Close.storageUnavailable, { doc: documentName.slice(0, 120) });
+        throw new CollabRejection('server-unavailable', 'could not check access; try again', 4503);
       }
     },
 
@@ -197,7 +201,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       let stored: Awaited<ReturnType<typeof loadDoc>> | undefined;
       for (let attempt = 1; ; attempt += 1) {
         try {
-          stored = await loadDoc(sql, documentName);
+          stored = await withTimeout(loadDoc(sql, documentName), 10_000);
           break;
         } catch (error) {
           metrics.storeFailures.inc({ op: 'load' });
@@ -280,6 +284,9 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
           reject(error.permanent ? 'update-refused' : 'storage-unavailable', { doc: documentName }, 'update not stored, not acknowledged');
+          // Close the whole socket on an outage: the provider reconnects with backoff and resends
+          // what was never acknowledged (a document-level close would leave it idle for good).
+          if (!error.permanent && context.socket) closeSocket(context.socket, Close.storageUnavailable, { doc: documentName });
           throw new CollabRejection(error.permanent ? 'update-refused' : 'storage-unavailable', 'the update could not be saved; it was not applied', 4503);
         }
         throw error;

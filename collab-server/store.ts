@@ -26,8 +26,8 @@ export class StoreUnavailableError extends Error {
 
 interface Pending {
   entry: LogEntry;
-  /** Give up after this time (ms since epoch); Infinity for server-side updates. */
-  deadline: number;
+  /** Set once resolved or rejected (a deadline can fire while an INSERT is still running). */
+  settled: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -47,6 +47,8 @@ export interface DurableStoreOptions {
   /** Concurrent INSERTs; more than one keeps latency low when a batch is slow. */
   maxInFlight?: number;
   clientDeadlineMs?: number;
+  /** One INSERT attempt may take this long before it counts as failed and is retried. */
+  attemptTimeoutMs?: number;
   compactEveryRows?: number;
   compactEveryBytes?: number;
 }
@@ -59,6 +61,21 @@ function isPermanent(error: unknown): boolean {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+class AttemptTimeout extends Error {}
+
+/**
+ * Race a query against a timer. A query lost in a dead connection (postgres.js keeps queries
+ * queued while it reconnects) would otherwise hold every ack forever. If the INSERT commits
+ * after all, the retry writes the rows twice: harmless, Yjs updates are idempotent.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AttemptTimeout(`no answer from PostgreSQL within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class DurableStore {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
@@ -67,6 +84,7 @@ export class DurableStore {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly clientDeadlineMs: number;
+  private readonly attemptTimeoutMs: number;
   private readonly compactEveryRows: number;
   private readonly compactEveryBytes: number;
   private readonly metrics = collabMetrics();
@@ -76,6 +94,7 @@ export class DurableStore {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxInFlight = options.maxInFlight ?? 2;
     this.clientDeadlineMs = options.clientDeadlineMs ?? 15_000;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
     this.compactEveryRows = options.compactEveryRows ?? 500;
     this.compactEveryBytes = options.compactEveryBytes ?? 4 * 1024 * 1024;
   }
@@ -162,7 +181,32 @@ export class DurableStore {
   private enqueue(entry: LogEntry, deadline: number): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed', true));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ entry, deadline, resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      const pending: Pending = {
+        entry,
+        settled: false,
+        resolve: () => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      if (Number.isFinite(deadline)) {
+        // The deadline fires even while an INSERT hangs: the client is told "not saved" in time.
+        timer = setTimeout(() => {
+          if (pending.settled) return;
+          this.metrics.storeGaveUp.inc();
+          pending.reject(new StoreUnavailableError('storage unavailable', false));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.queue.push(pending);
       this.kick();
     });
   }
@@ -180,12 +224,17 @@ export class DurableStore {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     let attempt = 0;
-    let pending = batch;
     for (;;) {
+      // Entries whose deadline passed were already refused: do not write them.
+      const pending = batch.filter((p) => !p.settled);
+      if (pending.length === 0) return;
       try {
-        await appendUpdates(
-          this.options.sql,
-          pending.map((p) => p.entry),
+        await withTimeout(
+          appendUpdates(
+            this.options.sql,
+            pending.map((p) => p.entry),
+          ),
+          this.attemptTimeoutMs,
         );
         this.metrics.batchSize.observe(pending.length);
         for (const p of pending) p.resolve();
@@ -203,14 +252,7 @@ export class DurableStore {
           return;
         }
         attempt += 1;
-        const now = Date.now();
-        const expired = pending.filter((p) => p.deadline <= now);
-        for (const p of expired) {
-          this.metrics.storeGaveUp.inc();
-          p.reject(new StoreUnavailableError('storage unavailable', false));
-        }
-        pending = pending.filter((p) => p.deadline > now);
-        if (pending.length === 0) return;
+        batch = pending;
         const backoff = Math.min(2_000, 25 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
         this.options.log.error({ err: error, attempt, rows: pending.length, retryInMs: Math.round(backoff) }, 'appending to the update log failed; retrying');
         await sleep(backoff);
