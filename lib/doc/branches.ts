@@ -27,6 +27,7 @@ import {
   type WriteOptions,
 } from './model';
 import { appendTextToFragment } from './prose';
+import { plainCopy, wellFormed } from './text';
 import { assertCurrentSchema } from './seed';
 import type { YKeyValue } from 'y-utility/y-keyvalue';
 
@@ -122,7 +123,7 @@ export function createBranch(doc: Y.Doc, phase: Phase, input: CreateBranchInput,
   assertCurrentSchema(doc);
   const parsed = createBranchInputSchema.safeParse(input);
   if (!parsed.success) throw new DocError('invalid', `bad branch: ${issues(parsed.error)}`);
-  const v = parsed.data;
+  const v = plainCopy(parsed.data) as typeof parsed.data;
   const basedOn = v.basedOn ?? {};
   for (const up of Object.keys(basedOn)) {
     if (!(PHASE_INPUTS[phase] as readonly string[]).includes(up)) throw new DocError('invalid', `${phase} is not built from ${up}`);
@@ -313,7 +314,7 @@ export function setCanvasRecord(doc: Y.Doc, branchId: string, key: string, recor
   if (r.data.kind === 'panel' && key !== panelKey(r.data.id)) throw new DocError('invalid', `a panel record's key must be ${panelKey(r.data.id)}`);
   if (r.data.kind === 'page' && !key.startsWith('page:')) throw new DocError('invalid', 'a page record\'s key must start with page:');
   const kv = nameCanvas(doc, branchId);
-  const val = JSON.parse(JSON.stringify(r.data)) as CanvasRecord;
+  const val = plainCopy(r.data) as CanvasRecord;
   write(doc, opts, () => kv.set(key, val));
 }
 
@@ -373,10 +374,10 @@ export function forkBranch(doc: Y.Doc, phase: Phase, branchId: string, input: Fo
   return write(doc, opts, (now) => {
     const b = new Y.Map<unknown>();
     b.set('id', id);
-    b.set('origin', { kind: 'human', id: o.data.id, name: o.data.name });
+    b.set('origin', plainCopy({ kind: 'human', id: o.data.id, name: o.data.name }));
     b.set('createdAt', now);
     b.set('parentBranchId', branchId);
-    b.set('feedback', input.feedback ?? null);
+    b.set('feedback', typeof input.feedback === 'string' ? wellFormed(input.feedback) : null);
     b.set('jobId', null);
     b.set('pinned', false);
     b.set('basedOn', { ...src.basedOn });

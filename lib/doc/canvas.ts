@@ -18,6 +18,7 @@ import { YKeyValue } from 'y-utility/y-keyvalue';
 import { z } from 'zod';
 import { namePageSchema, type NamePanel } from '../../schema/phases';
 import type { Json } from './convert';
+import { plainCopy } from './text';
 
 export const CANVAS_KEY = 'canvas';
 
@@ -55,8 +56,8 @@ export function canvasRecordsFromPages(pages: unknown): NameCanvasEntry[] {
       const k = panelKey(panel.id);
       if (seenPanels.has(k)) throw new CanvasError(`duplicate panel id ${JSON.stringify(panel.id)}`);
       seenPanels.add(k);
-      // JSON round trip: records are stored as plain values and must not share arrays with the caller.
-      const val = JSON.parse(JSON.stringify({ kind: 'panel', page: pk, ...panel })) as CanvasPanelRecord;
+      // A fresh, well-formed copy: records are stored as plain values and must not share arrays with the caller.
+      const val = plainCopy({ kind: 'panel', page: pk, ...panel }) as CanvasPanelRecord;
       out.push({ key: k, val });
     }
   }

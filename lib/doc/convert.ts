@@ -13,6 +13,7 @@
 import * as Y from 'yjs';
 import { PROSE_FIELDS, type Phase } from '../../schema/phases';
 import { fragmentFromText, fragmentToText, replaceFragmentText } from './prose';
+import { wellFormed } from './text';
 import { CANVAS_KEY, canvasRecordsFromPages, pagesFromCanvas, replaceCanvas, type NameCanvasEntry } from './canvas';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -24,7 +25,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Y.AbstractType);
 }
 
-/** A deep copy of a plain JSON value (values read out of a doc are shared with the doc's own state). */
+/**
+ * A deep copy of a plain JSON value (values read out of a doc are shared with the doc's own
+ * state), with strings made well-formed (see text.ts).
+ */
 export function cloneJson(value: unknown): Json {
   if (Array.isArray(value)) return value.map(cloneJson);
   if (isPlainObject(value)) {
@@ -32,7 +36,8 @@ export function cloneJson(value: unknown): Json {
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = cloneJson(v);
     return out;
   }
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  if (typeof value === 'string') return wellFormed(value);
+  if (typeof value === 'boolean' || value === null) return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new TypeError('non-finite number in content');
     return value;

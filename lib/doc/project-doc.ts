@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { PAGE_FORMAT_NAMES } from '../engine/types';
 import { DocError, metaMap, num, sourceText, str, write, type ProjectMeta, type WriteOptions } from './model';
 import { assertCurrentSchema } from './seed';
+import { wellFormed } from './text';
 
 export * from './model';
 export * from './seed';
@@ -58,7 +59,10 @@ export function setProjectMeta(doc: Y.Doc, patch: ProjectMetaPatch, opts?: Write
   if (!r.success) throw new DocError('invalid', `bad project settings: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const m = metaMap(doc);
   write(doc, opts, () => {
-    for (const [k, v] of Object.entries(r.data)) if (v !== undefined && m.get(k) !== v) m.set(k, v);
+    for (const [k, raw] of Object.entries(r.data)) {
+      const v = typeof raw === 'string' ? wellFormed(raw) : raw;
+      if (v !== undefined && m.get(k) !== v) m.set(k, v);
+    }
   });
 }
 

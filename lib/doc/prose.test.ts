@@ -116,3 +116,29 @@ describe('prose fragments', () => {
     expect(fragmentToText(fb)).toBe(fragmentToText(fa));
   });
 });
+
+describe('surrogate pairs', () => {
+  it('a stream cut mid-character (emoji, 𠮷) arrives whole on every replica', () => {
+    const a = new Y.Doc();
+    const b = new Y.Doc();
+    a.on('update', (u: Uint8Array) => Y.applyUpdate(b, u)); // one message per chunk, like a provider
+    const frag = a.getXmlFragment('f');
+    const text = 'x😀y𠮷\n\nz';
+    for (let i = 0; i < text.length; i++) a.transact(() => appendTextToFragment(frag, text[i]));
+    expect(fragmentToText(frag)).toBe(text);
+    expect(fragmentToText(b.getXmlFragment('f'))).toBe(text);
+  });
+
+  it('lone surrogates are replaced before writing, so the writer never differs from the others', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (text) => {
+        const a = new Y.Doc();
+        const b = new Y.Doc();
+        a.on('update', (u: Uint8Array) => Y.applyUpdate(b, u));
+        a.transact(() => a.getXmlFragment('f').insert(0, paragraphsFromText(text)));
+        expect(fragmentToText(b.getXmlFragment('f'))).toBe(fragmentToText(a.getXmlFragment('f')));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -14,6 +14,7 @@
  * lists, quotes, code blocks): every textblock becomes a paragraph of the plain text.
  */
 import * as Y from 'yjs';
+import { endsWithHighSurrogate, wellFormed } from './text';
 
 export const PARAGRAPH = 'paragraph';
 export const HARD_BREAK = 'hardBreak';
@@ -37,7 +38,7 @@ function paragraphFromLine(text: string): Y.XmlElement {
 
 /** Paragraph elements for a plain text (not yet integrated). */
 export function paragraphsFromText(text: string): Y.XmlElement[] {
-  return text.split(PARAGRAPH_SEPARATOR).map(paragraphFromLine);
+  return wellFormed(text).split(PARAGRAPH_SEPARATOR).map(paragraphFromLine);
 }
 
 /** A new, not yet integrated fragment holding `text`. */
@@ -118,9 +119,21 @@ function lastParagraph(fragment: Y.XmlFragment): Y.XmlElement {
  * chunks one after the other gives the same fragment as writing their concatenation at once
  * ('\n\n' split across two chunks still makes a paragraph), and only ever inserts at the end,
  * so people editing earlier paragraphs at the same time are never disturbed.
+ * A chunk ending in half a surrogate pair holds that half back until the next chunk.
  * Call inside a transaction.
  */
-export function appendTextToFragment(fragment: Y.XmlFragment, chunk: string): void {
+// A stream cut in the middle of a surrogate pair (an emoji, a rare kanji such as 𠮷) keeps the
+// first half here until the next chunk brings the second, so the character arrives whole.
+const pendingHighSurrogate = new WeakMap<Y.XmlFragment, string>();
+
+export function appendTextToFragment(fragment: Y.XmlFragment, input: string): void {
+  let chunk = (pendingHighSurrogate.get(fragment) ?? '') + input;
+  pendingHighSurrogate.delete(fragment);
+  if (endsWithHighSurrogate(chunk)) {
+    pendingHighSurrogate.set(fragment, chunk.slice(-1));
+    chunk = chunk.slice(0, -1);
+  }
+  chunk = wellFormed(chunk);
   if (chunk.length === 0) return;
   let p = lastParagraph(fragment);
   const parts = chunk.split('\n');

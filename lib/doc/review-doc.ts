@@ -19,6 +19,7 @@ import { PHASES, phaseSchema, type Phase } from '../../schema/phases';
 import { DocError, newId, num, str, write, type WriteOptions, DOC_ORIGIN } from './model';
 import { isProjectId } from './names';
 import { deterministicUpdate } from './seed';
+import { plainCopy } from './text';
 
 export const REVIEW_SCHEMA_VERSION = 1;
 
@@ -68,10 +69,11 @@ const anchorSchema = z.object({
   panelId: idSchema.nullable().optional(),
 });
 
+/** Validate, then return a well-formed deep copy (see text.ts) safe to store in the doc. */
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new DocError('invalid', `bad ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
+  return plainCopy(r.data) as T;
 }
 
 const metaOf = (doc: Y.Doc): Y.Map<unknown> => doc.getMap<unknown>('meta');

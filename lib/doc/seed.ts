@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { PHASES } from '../../schema/phases';
 import { PAGE_FORMAT_NAMES } from '../engine/types';
 import { isProjectId } from './names';
+import { wellFormed } from './text';
 import { DocError, META, PHASES_KEY, SOURCE, metaMap, num, phasesMap, type WriteOptions, DOC_ORIGIN } from './model';
 
 /** Bump with a migration in MIGRATIONS below and a section in docs/DOC-SCHEMA.md. */
@@ -81,7 +82,7 @@ function phaseSkeleton(): Y.Map<unknown> {
 export function createSeedUpdate(init: ProjectInit): Uint8Array {
   const parsed = projectInitSchema.safeParse(init);
   if (!parsed.success) throw new DocError('invalid', `bad project init: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const v = parsed.data;
+  const v = { ...parsed.data, title: wellFormed(parsed.data.title), sourceText: wellFormed(parsed.data.sourceText) };
   return deterministicUpdate(null, `koma-seed:${JSON.stringify(v)}`, (d) => {
     const meta = d.getMap<unknown>(META);
     meta.set('schemaVersion', DOC_SCHEMA_VERSION);
