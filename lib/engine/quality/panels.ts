@@ -54,13 +54,14 @@ export function m3Frame(page: LaidPage, format: PageFormat, textBoxes: ReadonlyA
   const { w: W, h: H } = format.trimMm;
   const b = format.bleedMm;
   const bad: string[] = [];
-  const between = (v: number, lo: number, hi: number) => v > lo + EPS && v < hi - EPS;
+  // The trim line itself is in the forbidden band: the guillotine cuts within a fraction of a
+  // millimetre of it, so art stopping exactly there leaves white slivers (that is what bleed is for).
+  const offEdge = (v: number, size: number) =>
+    (v > -b + EPS && v < EPS) || (v > size - EPS && v < size + b - EPS) || v < -b - EPS || v > size + b + EPS;
   for (const p of page.panels) {
     const box = p.bboxMm;
-    const xs = [box[0], right(box)];
-    const ys = [box[1], bottom(box)];
-    for (const x of xs) if (between(x, -b, 0) || between(x, W, W + b) || x < -b - EPS || x > W + b + EPS) bad.push(`${p.id} edge x=${x.toFixed(2)}`);
-    for (const y of ys) if (between(y, -b, 0) || between(y, H, H + b) || y < -b - EPS || y > H + b + EPS) bad.push(`${p.id} edge y=${y.toFixed(2)}`);
+    for (const x of [box[0], right(box)]) if (offEdge(x, W)) bad.push(`${p.id} edge x=${x.toFixed(2)}`);
+    for (const y of [box[1], bottom(box)]) if (offEdge(y, H)) bad.push(`${p.id} edge y=${y.toFixed(2)}`);
   }
   const [sx, sy, sw, sh] = format.safeMm;
   textBoxes.forEach((t, i) => {

@@ -74,6 +74,10 @@ describe('checkPage catches broken pages', () => {
     const p = goodPage();
     p.panels[0].bboxMm = [93, -1.5, 73, 120];
     expect(metric(check(p), 'M3').pass).toBe(false);
+    p.panels[0].bboxMm = [93, 0, 73, 118.5]; // stops exactly on the trim line
+    expect(metric(check(p), 'M3').pass).toBe(false);
+    p.panels[0].bboxMm = [93, -3, 76, 121.5]; // runs to the bleed line: fine
+    expect(metric(check(p), 'M3').pass).toBe(true);
     const q = goodPage();
     expect(metric(check(q, [balloon({ id: 'x', bboxMm: [150, 5, 20, 20] })]), 'M3').pass).toBe(false);
   });
