@@ -26,7 +26,7 @@ import {
   type BranchState,
   type WriteOptions,
 } from './model';
-import { appendTextToFragment } from './prose';
+import { appendTextToFragment, replaceFragmentText } from './prose';
 import { plainCopy, wellFormed } from './text';
 import { assertCurrentSchema } from './seed';
 import type { YKeyValue } from 'y-utility/y-keyvalue';
@@ -182,8 +182,7 @@ export function setBranchField(doc: Y.Doc, phase: Phase, branchId: string, field
   const existing = content.get(field);
   write(doc, opts, () => {
     if (PROSE_FIELDS[phase].includes(field) && existing instanceof Y.XmlFragment) {
-      if (existing.length > 0) existing.delete(0, existing.length);
-      appendTextToFragment(existing, String(r.data));
+      replaceFragmentText(existing, String(r.data));
       return;
     }
     const entry = contentEntryToY(phase, field, r.data);

@@ -20,6 +20,10 @@ export const PARAGRAPH = 'paragraph';
 export const HARD_BREAK = 'hardBreak';
 const PARAGRAPH_SEPARATOR = '\n\n';
 
+// A stream cut in the middle of a surrogate pair (an emoji, a rare kanji such as 𠮷) keeps the
+// first half here until the next chunk brings the second, so the character arrives whole.
+const pendingHighSurrogate = new WeakMap<Y.XmlFragment, string>();
+
 /** Block containers whose children are blocks (not inline content). */
 const CONTAINER_NODES = new Set(['blockquote', 'bulletList', 'orderedList', 'listItem', 'doc']);
 
@@ -50,6 +54,7 @@ export function fragmentFromText(text: string): Y.XmlFragment {
 
 /** Replace the whole content of an integrated fragment, keeping the fragment (editors stay bound). */
 export function replaceFragmentText(fragment: Y.XmlFragment, text: string): void {
+  pendingHighSurrogate.delete(fragment);
   if (fragment.length > 0) fragment.delete(0, fragment.length);
   fragment.insert(0, paragraphsFromText(text));
 }
@@ -122,9 +127,6 @@ function lastParagraph(fragment: Y.XmlFragment): Y.XmlElement {
  * A chunk ending in half a surrogate pair holds that half back until the next chunk.
  * Call inside a transaction.
  */
-// A stream cut in the middle of a surrogate pair (an emoji, a rare kanji such as 𠮷) keeps the
-// first half here until the next chunk brings the second, so the character arrives whole.
-const pendingHighSurrogate = new WeakMap<Y.XmlFragment, string>();
 
 export function appendTextToFragment(fragment: Y.XmlFragment, input: string): void {
   let chunk = (pendingHighSurrogate.get(fragment) ?? '') + input;
