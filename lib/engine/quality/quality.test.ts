@@ -260,3 +260,35 @@ describe('checkBook on generated layouts', () => {
     expect(r.pass).toBe(false);
   });
 });
+
+describe('checkPage robustness', () => {
+  const box = fc.tuple(fc.double({ min: -20, max: 200, noNaN: true }), fc.double({ min: -20, max: 280, noNaN: true }), fc.double({ min: 0, max: 120, noNaN: true }), fc.double({ min: 0, max: 120, noNaN: true }));
+  const pageArb = fc.array(fc.tuple(box, fc.double({ min: 0, max: 1, noNaN: true }), fc.array(box, { maxLength: 3 })), { minLength: 0, maxLength: 9 }).map(
+    (ps): LaidPage => ({ index: 0, panels: ps.map(([b, imp, faces], i) => panel(`p${i}`, i, b as BBoxMm, imp, faces.map((f, k) => ({ characterId: `c${k}`, faceMm: f as BBoxMm, bodyMm: f as BBoxMm })))) }),
+  );
+  const balloonsArb = fc.array(
+    fc.record({
+      box,
+      panel: fc.integer({ min: 0, max: 9 }),
+      kind: fc.constantFrom('speech', 'thought', 'shout', 'whisper', 'narration', 'broadcast', 'sfx' as const),
+      tail: fc.option(fc.tuple(fc.double({ min: -10, max: 200, noNaN: true }), fc.double({ min: -10, max: 270, noNaN: true }))),
+      columns: fc.array(fc.string({ maxLength: 14 }), { maxLength: 7 }),
+      vertical: fc.boolean(),
+      font: fc.double({ min: 0, max: 10, noNaN: true }),
+    }),
+    { maxLength: 14 },
+  );
+
+  it('never throws and gives finite values (or null) on arbitrary geometry and text', () => {
+    fc.assert(
+      fc.property(pageArb, balloonsArb, fc.constantFrom('rtl' as const, 'ltr' as const), (page, bs, dir) => {
+        const balloons = bs.map((b, i) => balloon({ id: `b${i}`, order: i, panelId: `p${b.panel}`, kind: b.kind, speakerId: 'c0', bboxMm: b.box as BBoxMm, tailTipMm: b.tail, columns: b.columns, text: b.columns.join(''), vertical: b.vertical, fontSizeMm: b.font }));
+        const seg = (t: string) => Array.from({ length: t.length }, (_, k) => k);
+        const r = checkPage({ page, balloons, format: B5, readingDirection: dir, phraseBoundaries: seg });
+        expect(r.metrics.length).toBe(20);
+        for (const m of r.metrics) expect(m.value === null || Number.isFinite(m.value), m.id).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
