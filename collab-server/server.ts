@@ -23,7 +23,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { Db } from '../lib/db/client';
-import { assertValidUpdate, isEmptyUpdate, loadDoc, applyStoredDoc, parseDocName } from '../lib/db/docstore';
+import { inspectUpdate, isEmptyUpdate, loadDoc, applyStoredDoc, parseDocName } from '../lib/db/docstore';
 import { logger as rootLogger } from '../lib/log';
 import { metricsRegistry } from '../lib/metrics';
 import { authorize, CollabRejection, type Authorization } from './auth';
@@ -258,13 +258,14 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
         return;
       }
       const started = performance.now();
+      let empty: boolean;
       try {
-        assertValidUpdate(message.update);
+        empty = inspectUpdate(message.update).empty;
       } catch {
         reject('invalid-update', { doc: documentName, sub: context.auth?.identity.sub }, 'malformed update');
         throw new CollabRejection('invalid-update', 'the update is not a valid Yjs update', 4400);
       }
-      if (isEmptyUpdate(message.update)) {
+      if (empty) {
         durableNow.add(connection);
         return;
       }

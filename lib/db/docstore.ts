@@ -242,6 +242,15 @@ export function assertValidUpdate(update: Uint8Array): void {
   Y.decodeUpdate(update);
 }
 
+/**
+ * Validate an update and say whether it carries nothing (no structs, no deletions) in one
+ * decode. Throws when it is not a well-formed Yjs (v1) update.
+ */
+export function inspectUpdate(update: Uint8Array): { empty: boolean } {
+  const decoded = Y.decodeUpdate(update);
+  return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 };
+}
+
 /** Whether a (valid) update carries nothing: no structs and no deletions. */
 export function isEmptyUpdate(update: Uint8Array): boolean {
   const decoded = Y.decodeUpdate(update);

@@ -65,7 +65,7 @@ describe.each(kinds)('durability across SIGKILL (%s)', (kind) => {
   it('every acknowledged edit survives an immediate SIGKILL, round after round', async () => {
     const project = await createProject(db.sql);
     const port = await freePort();
-    const rounds = kind === 'postgres' ? 4 : 2;
+    const rounds = kind === 'postgres' ? 3 : 2;
     const expected: string[] = [];
     for (let round = 0; round < rounds; round += 1) {
       child = await startChild(db.url, port);
@@ -95,6 +95,13 @@ describe.each(kinds)('durability across SIGKILL (%s)', (kind) => {
     }
     // One last restart: a fresh client sees it all through the server.
     child = await startChild(db.url, port);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', postgres: 'ok', redis: 'disabled' });
+    const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const name of ['koma_collab_connections', 'koma_collab_loaded_documents', 'koma_collab_updates_total', 'koma_collab_durable_ack_seconds', 'koma_collab_store_failures_total', 'koma_collab_compaction_seconds']) {
+      expect(metricsText).toContain(name);
+    }
     const last = connect(child.url, project.work, await userToken(project, 'viewer'));
     await synced(last, 20_000).catch(() => undefined);
     await waitFor(() => last.doc.getArray('log').length === expected.length, 20_000, 'full document after restart');
