@@ -3,8 +3,15 @@
  * Handlers throw `HttpError`; `lib/http/handler.ts` turns it into a response. Anything else
  * thrown is a bug on our side and becomes a 500 with a generic message (details go to the log).
  */
+export interface ErrorDetail {
+  /** Dotted path of the offending field ("members.0.email"), or "body". */
+  path: string;
+  message: string;
+}
+
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** `details` is present on validation errors: one entry per field that is wrong. */
+  error: { code: string; message: string; details?: ErrorDetail[] };
 }
 
 export class HttpError extends Error {
@@ -13,6 +20,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.name = 'HttpError';
@@ -34,6 +42,6 @@ export function tooManyRequests(retryAfterSeconds: number, message = 'too many r
   });
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details?: ErrorDetail[]): ErrorBody {
+  return { error: details?.length ? { code, message, details } : { code, message } };
 }

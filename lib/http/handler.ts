@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { corsHeaders } from './cors';
 import { createContext, type RequestContext } from './context';
-import { HttpError, errorBody } from './errors';
+import { HttpError, errorBody, type ErrorDetail } from './errors';
 import { recordRequest } from './http-metrics';
 import { limitIp, type RateLimitResult } from './rate-limit';
 import { API_SECURITY_HEADERS } from './security-headers';
@@ -46,8 +46,8 @@ export function noContent(headers: Record<string, string> = {}): Response {
   return new Response(null, { status: 204, headers });
 }
 
-export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return json(errorBody(code, message), status, headers);
+export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}, details?: ErrorDetail[]): Response {
+  return json(errorBody(code, message, details), status, headers);
 }
 
 // SQLSTATE classes that can only come from a value a client sent (a constraint we forgot to
@@ -68,7 +68,7 @@ const CLIENT_SQLSTATES: Record<string, [number, string]> = {
 const pgError = z.object({ code: z.string(), severity: z.string().optional() });
 
 function toResponse(error: unknown, ctx: RequestContext): Response {
-  if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
+  if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers, error.details);
   const pg = pgError.safeParse(error);
   const mapped = pg.success ? CLIENT_SQLSTATES[pg.data.code] : undefined;
   if (mapped) {

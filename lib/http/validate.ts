@@ -3,7 +3,7 @@
  * names the field, so fuzzed or hand-written bad input never reaches SQL as a 500.
  */
 import { z } from 'zod';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from './errors';
+import { HttpError, badRequest, payloadTooLarge, unsupportedMediaType, type ErrorDetail } from './errors';
 
 /** Bodies above this are refused before parsing (200,000 chars of source text fit with room). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -41,9 +41,16 @@ export function describeZodError(error: z.ZodError): string {
   return parts.join('; ');
 }
 
+export function zodDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.slice(0, 20).map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join('.') : 'body',
+    message: issue.message,
+  }));
+}
+
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, code = 'validation_failed'): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(code, describeZodError(result.error));
+  if (!result.success) throw new HttpError(400, code, describeZodError(result.error), {}, zodDetails(result.error));
   return result.data;
 }
 

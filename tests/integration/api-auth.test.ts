@@ -72,6 +72,8 @@ describe.each(kinds)('auth API on %s', (kind) => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     expect(typeof res.body.error.message).toBe('string');
+    expect(res.body.error.details.length).toBeGreaterThan(0);
+    expect(res.body.error.details[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
   });
 
   it('rejects malformed JSON, empty bodies, non-UTF-8 and non-JSON media types with 4xx', async () => {
