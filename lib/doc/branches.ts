@@ -8,7 +8,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { PHASE_INPUTS, PROSE_FIELDS, namePanelSchema, phaseOutputSchemas, phaseSchema, type Phase, type PhaseOutput } from '../../schema/phases';
-import { canvasKeyValue, CANVAS_KEY, panelKey, type CanvasRecord, type NameCanvasEntry } from './canvas';
+import { canvasKeyValue, canvasRecordsFromPages, CANVAS_KEY, panelKey, type CanvasRecord, type NameCanvasEntry } from './canvas';
 import { contentEntryToY, contentToJson, contentToY, emptyContent, jsonToY, replaceContent } from './convert';
 import {
   BRANCH_STATES,
@@ -123,7 +123,8 @@ export function createBranch(doc: Y.Doc, phase: Phase, input: CreateBranchInput,
   assertCurrentSchema(doc);
   const parsed = createBranchInputSchema.safeParse(input);
   if (!parsed.success) throw new DocError('invalid', `bad branch: ${issues(parsed.error)}`);
-  const v = plainCopy(parsed.data) as typeof parsed.data;
+  // Provenance strings made well-formed here; content is copied (and made well-formed) by the conversion.
+  const v = { ...(plainCopy({ ...parsed.data, content: undefined }) as typeof parsed.data), content: parsed.data.content };
   const basedOn = v.basedOn ?? {};
   for (const up of Object.keys(basedOn)) {
     if (!(PHASE_INPUTS[phase] as readonly string[]).includes(up)) throw new DocError('invalid', `${phase} is not built from ${up}`);
@@ -157,7 +158,14 @@ export function createBranch(doc: Y.Doc, phase: Phase, input: CreateBranchInput,
 export function writeBranchContent(doc: Y.Doc, phase: Phase, branchId: string, output: unknown, opts?: WriteOptions & { state?: BranchState }): void {
   assertCurrentSchema(doc);
   const valid = validateOutput(phase, output) as Record<string, unknown>;
-  buildContent(phase, valid); // dry run: refuses duplicate panel ids before anything is written
+  if (phase === 'name') {
+    // Refuse duplicate panel ids before anything is written (the conversion would throw half-way).
+    try {
+      canvasRecordsFromPages(valid.pages, { validated: true });
+    } catch (e) {
+      throw new DocError('invalid', `name output rejected: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   const b = branchMap(doc, phase, branchId);
   const content = contentMap(doc, phase, branchId);
   write(doc, opts, () => {

@@ -86,7 +86,7 @@ export function contentEntryToY(phase: Phase, key: string, value: unknown): { ke
   if (isProse(phase, key)) return { key, value: fragmentFromText(typeof value === 'string' ? value : '') };
   if (phase === 'name' && key === 'pages') {
     const arr = new Y.Array<NameCanvasEntry>();
-    arr.push(canvasRecordsFromPages(value));
+    arr.push(canvasRecordsFromPages(value, { validated: true }));
     return { key: CANVAS_KEY, value: arr };
   }
   return { key, value: jsonToY(value, key) };
@@ -132,10 +132,10 @@ export function replaceContent(phase: Phase, content: Y.Map<unknown>, output: Re
       keep.add(k);
     } else if (phase === 'name' && k === 'pages') {
       const existing = content.get(CANVAS_KEY);
-      if (existing instanceof Y.Array) replaceCanvas(existing as Y.Array<NameCanvasEntry>, v);
+      if (existing instanceof Y.Array) replaceCanvas(existing as Y.Array<NameCanvasEntry>, v, { validated: true });
       else {
         const arr = new Y.Array<NameCanvasEntry>();
-        arr.push(canvasRecordsFromPages(v));
+        arr.push(canvasRecordsFromPages(v, { validated: true }));
         content.set(CANVAS_KEY, arr);
       }
       keep.add(CANVAS_KEY);
