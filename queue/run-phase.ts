@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type * as Y from 'yjs';
 import { signCollabToken } from '../lib/auth/tokens';
-import { putAsset } from '../lib/assets/store';
+import { getAsset, putAsset } from '../lib/assets/store';
 import type { Db } from '../lib/db/client';
 import {
   activeBasedOn,
@@ -33,7 +33,8 @@ import {
 } from '../lib/doc/project-doc';
 import { openRemoteDoc, type RemoteDoc } from '../lib/doc/remote';
 import { PHASE_INPUTS, PHASES, type Phase } from '../schema/phases';
-import { runPhaseAgent, type AgentProvider, type PhaseAgentInput, type GenerationRecord } from '../agents';
+import { runPhaseAgent, type AgentProvider, type PhaseAgentInput } from '../agents';
+import { generationRecorder } from '../agents/generations';
 import type { PhaseRunJob } from './jobs';
 
 export const AGENT_COLORS: Record<Phase, string> = {
@@ -90,12 +91,18 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
   const { phase, projectId, branchId } = job;
   const name = agentName(phase);
   const token = await signCollabToken({ sub: `agent:${jobId}`, projectId, role: 'agent', name, jobId }, deps.secret);
-  const remote: RemoteDoc = await openRemoteDoc({
+  const remote: RemoteDoc = openRemoteDoc({
     url: deps.collabUrl,
     token,
     docName: workDocName(projectId),
     user: { name, color: AGENT_COLORS[phase], kind: 'agent', phase },
   });
+  try {
+    await remote.synced;
+  } catch (error) {
+    remote.close();
+    throw error;
+  }
   const origin = { origin: `agent:${jobId}` };
   let branchCreatedHere = false;
   const doc = remote.doc;
@@ -107,7 +114,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
   const progress = (fraction: number, message: string) => {
     const clamped = Math.max(0, Math.min(1, fraction));
     setRunState(doc, phase, { jobId, progress: clamped, message, agentName: name, branchId }, origin);
-    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: clamped, activity: message });
+    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: clamped, message, branchId });
     deps.reportProgress?.(clamped);
   };
 
@@ -134,7 +141,8 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     setPhaseStatus(doc, phase, 'running', null, origin);
     progress(0.02, 'Reading the story');
 
-    const generations: GenerationRecord[] = [];
+    // Every AI call is written as it happens: a crash mid-run still leaves its cost on record.
+    const generations = generationRecorder(deps.sql, { projectId, phase, jobId }, (err: unknown) => deps.log.error({ err, jobId }, 'could not record a generation'));
     const result = await runPhaseAgent(
       phase,
       {
@@ -153,8 +161,10 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
         signal: deps.signal,
         onProgress: (fraction, message) => progress(0.05 + fraction * 0.85, message),
         onText: (field, delta) => appendBranchProse(doc, phase, branchId, field, delta, origin),
-        recordGeneration: (row) => {
-          generations.push(row);
+        recordGeneration: generations.record,
+        loadAsset: async (id) => {
+          const asset = await getAsset(deps.sql, id);
+          return asset ? { bytes: asset.bytes, mime: asset.mime } : null;
         },
         projectId,
         jobId,
@@ -166,7 +176,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     for (const asset of result.assets ?? []) {
       await putAsset(deps.sql, projectId, { bytes: asset.bytes, mime: asset.mime, width: asset.width, height: asset.height }, asset.id);
     }
-    await recordGenerations(deps.sql, projectId, phase, jobId, generations);
+    await generations.flush();
 
     writeBranchContent(doc, phase, branchId, result.output, { ...origin, state: 'ready' });
     setBranchField(doc, phase, branchId, 'model', result.model, origin);
@@ -174,7 +184,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     setPhaseStatus(doc, phase, 'review', null, origin);
     if (job.pipeline) adoptBranch(doc, phase, branchId, origin);
     clearRunState(doc, phase, origin);
-    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: 1, activity: 'Done' });
+    remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: 1, message: 'Done', branchId });
     // Acknowledged by the collab-server ⇒ in PostgreSQL. Only then is the job complete.
     await remote.flush();
 
@@ -203,13 +213,5 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     throw error;
   } finally {
     remote.close();
-  }
-}
-
-async function recordGenerations(sql: Db, projectId: string, phase: Phase, jobId: string, rows: GenerationRecord[]): Promise<void> {
-  for (const row of rows) {
-    await sql`
-      INSERT INTO generations (project_id, phase, job_id, provider, model, prompt_hash, input_tokens, output_tokens, images, cost_jpy, duration_ms, outcome, error)
-      VALUES (${projectId}, ${phase}, ${jobId}, ${row.provider}, ${row.model}, ${row.promptHash}, ${row.inputTokens}, ${row.outputTokens}, ${row.images}, ${row.costJpy}, ${row.durationMs}, ${row.outcome}, ${row.error ?? null})`;
   }
 }

@@ -10,7 +10,8 @@ import { Counter, Histogram } from 'prom-client';
 import { createRedis } from '../lib/redis/client';
 import { metricsRegistry } from '../lib/metrics';
 import type { Db } from '../lib/db/client';
-import type { AgentProvider } from '../agents';
+import { AgentError, type AgentProvider } from '../agents';
+import { DocError } from '../lib/doc/project-doc';
 import { bullConnection } from './connection';
 import { enqueuePhaseRun } from './enqueue';
 import { CANCEL_CHANNEL, PHASE_QUEUE, cancelledKey, phaseRunJobSchema } from './jobs';
@@ -87,9 +88,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         jobsTotal.inc({ phase: parsed.data.phase, outcome: cancelled ? 'cancelled' : 'error' });
         // A cancel or a bad input is final; anything else is retried with backoff.
         if (cancelled) throw new UnrecoverableError('cancelled');
-        if (error instanceof Error && /invalid|schema|not found|no branch/i.test(error.message)) {
-          throw new UnrecoverableError(error.message);
-        }
+        // Retrying cannot fix a bad input, an output that fails its schema, a safety block or a
+        // document that says no; transient provider errors (429/5xx, timeouts) are retried.
+        const final =
+          (error instanceof AgentError && ['invalid-output', 'invalid-input', 'blocked', 'cancelled'].includes(error.code)) ||
+          (error instanceof DocError && error.code !== 'conflict');
+        if (final) throw new UnrecoverableError((error as Error).message);
         throw error;
       } finally {
         end();

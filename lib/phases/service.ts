@@ -52,7 +52,7 @@ export interface PhaseView {
 /** Open the project's work doc as the web service acting for `user`, run `fn`, wait for durability. */
 export async function withProjectDoc<T>(projectId: string, user: AuthUser, fn: (doc: Y.Doc) => T): Promise<T> {
   const token = await signCollabToken({ sub: `service:web:${user.id}`, projectId, role: 'service', name: user.name }, jwtSecret());
-  const remote = await openRemoteDoc({ url: collabInternalUrl(loadConfig()), token, docName: workDocName(projectId) });
+  const remote = openRemoteDoc({ url: collabInternalUrl(loadConfig()), token, docName: workDocName(projectId) });
   try {
     await remote.synced;
     const result = fn(remote.doc);

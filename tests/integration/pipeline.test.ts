@@ -1,0 +1,121 @@
+/**
+ * Human in the loop through the real stack: PostgreSQL, Redis, collab-server, worker, API.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from './api-support';
+import { connect, waitFor, acked, type Client } from './collab-support';
+import { act, newProject, phaseState, routes, runPhase, signUp, startStack, waitForJob, type Person, type Stack } from './pipeline-support';
+import { getPhaseState, listBranches, proseFragment, appendTextToFragment, fragmentToText, readBranchContent } from '../../lib/doc/project-doc';
+
+const fixtures = path.resolve(import.meta.dirname, '../../../shared/fixtures/stories');
+let stack: Stack;
+let owner: Person;
+let projectId: string;
+let client: Client;
+
+beforeAll(async () => {
+  stack = await startStack('postgres');
+  owner = await signUp('Hinata');
+  projectId = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
+  const tokenRes = await call(routes.collabTokenRoute.POST, { token: owner.token, params: { id: projectId } });
+  expect(tokenRes.status).toBe(200);
+  client = connect(stack.collab.url, 'Hinata', tokenRes.body.token);
+  await waitFor(() => client.provider.isSynced, 10_000, 'person synced');
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await stack?.stop();
+});
+
+describe('phase runs as collaborators', () => {
+  it('runs phase 1: a new agent branch appears live for a connected person, with provenance', async () => {
+    const { jobId, branchId } = await runPhase(owner, projectId, 'concept');
+    expect(branchId).toBe(`b-${jobId}`);
+    const job = await waitForJob(owner, jobId);
+    expect(job.state).toBe('completed');
+    await waitFor(() => listBranches(client.doc, 'concept').some((b) => b.id === branchId && b.state === 'ready'), 10_000, 'branch visible');
+    const branch = listBranches(client.doc, 'concept').find((b) => b.id === branchId)!;
+    expect(branch.origin.kind).toBe('agent');
+    expect(branch.jobId).toBe(jobId);
+    expect(branch.model).toBeTruthy();
+    expect(getPhaseState(client.doc, 'concept').status).toBe('review');
+    const concept = readBranchContent(client.doc, 'concept', branchId);
+    expect(concept.synopsis.length).toBeGreaterThan(10);
+  });
+
+  it('a feedback re-run makes a second branch while a person edits the active one; the edit survives', async () => {
+    const first = listBranches(client.doc, 'concept')[0].id;
+    expect((await act(owner, projectId, 'concept', 'adopt', { branchId: first })).status).toBe(200);
+    await waitFor(() => getPhaseState(client.doc, 'concept').activeBranchId === first);
+
+    const { jobId, branchId } = await runPhase(owner, projectId, 'concept', { feedback: 'Make it darker and set it at night', fromBranchId: first });
+    // The person types into the active branch's synopsis while the agent works.
+    appendTextToFragment(proseFragment(client.doc, 'concept', first, 'synopsis'), '\n人の手で書き足した一文。');
+    await acked(client);
+    const job = await waitForJob(owner, jobId);
+    expect(job.state).toBe('completed');
+    await waitFor(() => listBranches(client.doc, 'concept').some((b) => b.id === branchId && b.state === 'ready'));
+
+    const view = await phaseState(owner, projectId, 'concept');
+    expect(view.branches).toHaveLength(2);
+    const second = view.branches.find((b: { id: string }) => b.id === branchId);
+    expect(second.feedback).toBe('Make it darker and set it at night');
+    expect(view.activeBranchId).toBe(first);
+    expect(fragmentToText(proseFragment(client.doc, 'concept', first, 'synopsis'))).toContain('人の手で書き足した一文。');
+  });
+
+  it('adopting another upstream branch marks the downstream phase stale; skip and reopen work', async () => {
+    const { jobId } = await runPhase(owner, projectId, 'characters');
+    expect((await waitForJob(owner, jobId)).state).toBe('completed');
+    const characters = (await phaseState(owner, projectId, 'characters')).branches[0].id;
+    expect((await act(owner, projectId, 'characters', 'adopt', { branchId: characters })).status).toBe(200);
+    expect((await phaseState(owner, projectId, 'characters')).status).toBe('review');
+
+    const other = listBranches(client.doc, 'concept').find((b) => !b.active)!.id;
+    expect((await act(owner, projectId, 'concept', 'adopt', { branchId: other })).status).toBe(200);
+    const stale = await phaseState(owner, projectId, 'characters');
+    expect(stale.status).toBe('stale');
+    expect(stale.stale.length).toBeGreaterThan(0);
+
+    expect((await act(owner, projectId, 'plot', 'skip')).status).toBe(200);
+    expect((await phaseState(owner, projectId, 'plot')).status).toBe('skipped');
+    expect((await act(owner, projectId, 'concept', 'reopen')).status).toBe(200);
+    expect((await phaseState(owner, projectId, 'concept')).status).toBe('review');
+  });
+
+  it('refuses what the role or the input does not allow, and changes nothing', async () => {
+    const stranger = await signUp('Stranger');
+    expect((await call(routes.runsRoute.POST, { token: stranger.token, params: { id: projectId, phase: 'concept' }, body: {} })).status).toBe(404);
+    expect((await call(routes.runsRoute.POST, { token: owner.token, params: { id: projectId, phase: 'nonsense' }, body: {} })).status).toBe(400);
+    expect((await call(routes.runsRoute.POST, { token: owner.token, params: { id: projectId, phase: 'concept' }, body: { feedback: 42 } })).status).toBe(400);
+    const before = listBranches(client.doc, 'concept').length;
+    expect((await act(owner, projectId, 'concept', 'adopt', { branchId: 'no-such-branch' })).status).toBe(404);
+    expect((await act(owner, projectId, 'concept', 'adopt')).status).toBe(400);
+    expect(listBranches(client.doc, 'concept').length).toBe(before);
+  });
+
+  it('the fast path runs every remaining phase, adopting each result, into a finished book', async () => {
+    const fresh = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
+    const res = await call(routes.pipelineRoute.POST, { token: owner.token, params: { id: fresh }, body: {} });
+    expect(res.status).toBe(202);
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const final = await phaseState(owner, fresh, 'final');
+      if (final.activeBranchId) break;
+      if (final.status === 'failed' || Date.now() > deadline) throw new Error(`final phase: ${JSON.stringify(final)}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const phase of ['concept', 'characters', 'plot', 'name', 'scenes', 'dialogue', 'final']) {
+      const view = await phaseState(owner, fresh, phase);
+      expect(view.activeBranchId, phase).toBeTruthy();
+      expect(view.branches, phase).toHaveLength(1);
+    }
+  });
+});
+
+// Keep Y imported for type-level use in helpers above.
+void Y;
