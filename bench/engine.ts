@@ -94,6 +94,7 @@ function storyOfPages(target: number): ReturnType<typeof syntheticStory> {
 }
 
 async function main(): Promise<void> {
+  const loadStart = os.loadavg()[0].toFixed(1);
   const format = pageFormat('B5');
 
   // 1. Layout + lettering, 200 pages: find the script length that paginates to exactly 200
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   out.push('## Engine (`npm run bench:engine`)');
   out.push('');
   out.push(`Command: \`npm run bench:engine\` · date: ${date} · machine: ${machine()}.`);
-  out.push('The machine is shared (other engineers run tests at the same time): timings are medians of a few runs and can be noisy.');
+  out.push(`The machine is shared (other engineers run tests at the same time): load average (1 min) was ${loadStart} at the start and ${os.loadavg()[0].toFixed(1)} at the end on ${os.cpus().length} cores, so timings are medians of a few runs and can be several times slower than on an idle machine.`);
   out.push('');
   out.push('| what | result | goal |');
   out.push('|---|---|---|');
