@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import * as Y from 'yjs';
 import { PHASES, type Phase } from '../../schema/phases';
 import {
@@ -675,4 +676,56 @@ describe('per-item writes', () => {
     ]);
     expect(() => upsertBranchListItem(a, 'scenes', id, 'panels', 'nope', out.panels[0])).toThrow(/no key/);
   });
+});
+
+describe('round trip (property)', () => {
+  const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
+  const id = fc.string({ unit: fc.constantFrom('a', 'b', '1', '-', '雨'), minLength: 1, maxLength: 8 });
+  const concept = fc.record({
+    logline: text(40),
+    theme: text(20),
+    genre: text(10),
+    tone: text(10),
+    world: text(20),
+    setting: text(20),
+    keywords: fc.array(text(10), { maxLength: 5 }),
+    synopsis: fc.string({ unit: fc.oneof(fc.constantFrom('\n', '\n\n', ' '), fc.string({ unit: 'grapheme', maxLength: 3 })), maxLength: 30 }),
+  });
+  const beat = fc.record({
+    id,
+    act: fc.constantFrom('setup', 'confrontation', 'resolution', 'ki', 'sho', 'ten', 'ketsu'),
+    title: text(20),
+    summary: text(40),
+    pageBudget: fc.integer({ min: 1, max: 60 }),
+    sourceSpan: fc.option(fc.tuple(fc.nat(1000), fc.nat(1000)), { nil: null }),
+  });
+  const plot = fc.record({
+    structure: fc.constantFrom('three-act', 'kishotenketsu'),
+    beats: fc.array(beat, { minLength: 1, maxLength: 6 }),
+    outline: text(60),
+  });
+  const finalOut = fc.record({
+    pages: fc.array(fc.record({ index: fc.nat(50), assetId: fc.option(id, { nil: null }), width: fc.integer({ min: 1, max: 5000 }), height: fc.integer({ min: 1, max: 5000 }) }), { maxLength: 4 }),
+    report: fc.dictionary(id, fc.jsonValue({ maxDepth: 3 }).filter((v) => !JSON.stringify(v).includes('__proto__')), { maxKeys: 4 }),
+  });
+
+  for (const [phase, arb] of [
+    ['concept', concept],
+    ['plot', plot],
+    ['final', finalOut],
+  ] as const) {
+    it(`${phase}: any valid output reads back equal`, () => {
+      const doc = seeded();
+      fc.assert(
+        fc.property(arb, (out) => {
+          // JSON values as they would arrive over the wire (-0 becomes 0)
+          const output = JSON.parse(JSON.stringify(out)) as unknown;
+          const b = createBranch(doc, phase, { origin: AGENT, content: output }).branch.id;
+          expect(readBranchContent(clone(doc), phase, b)).toEqual(output);
+          deleteBranch(doc, phase, b);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
 });
