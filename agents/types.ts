@@ -6,6 +6,7 @@
  */
 import type { Language, PageFormatName, ReadingDirection } from '../lib/engine/types';
 import type { Phase, PhaseOutput } from '../schema/phases';
+import type { AgentProvider } from './providers/provider-types';
 
 export type { Phase, PhaseOutput };
 
@@ -89,7 +90,7 @@ export interface ImageDraft {
   model: string;
 }
 
-export type { AgentProvider } from './providers/provider-types';
+export type { AgentProvider };
 
 // ---- errors: each failure a caller can tell apart without parsing messages ----
 

@@ -63,9 +63,25 @@ function narrationText(s: Sentence, ja: boolean): string {
   return clip(t, ja ? 40 : 110);
 }
 
+/** Analysis member → the characters output's id, by id, then by name or alias. */
+export function mapCast(a: StoryAnalysis, characters: CharactersOutput): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of a.cast) {
+    const names = new Set([m.name, ...m.aliases]);
+    const hit =
+      characters.cast.find((c) => c.id === m.id && (names.has(c.name) || c.aliases.some((x) => names.has(x)))) ??
+      characters.cast.find((c) => names.has(c.name) || c.aliases.some((x) => names.has(x))) ??
+      characters.cast.find((c) => c.id === m.id);
+    if (hit) out.set(m.id, hit.id);
+  }
+  return out;
+}
+
 export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: PlotOutput | undefined, seed: number): ShotPlan {
   const { story } = a;
   const ja = story.language === 'ja';
+  // The cast people kept (and may have renamed or trimmed): analysis ids → their ids.
+  const idMap = mapCast(a, characters);
   const known = new Set(characters.cast.map((c) => c.id));
   const inCast = (id: string | null): id is string => id !== null && known.has(id);
   const shots: ShotInput[] = [];
@@ -90,7 +106,7 @@ export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: 
 
   const mentionedIn = (from: number, to: number): string[] => {
     const found = a.cast
-      .map((c) => ({ id: c.id, at: c.mentions.find((m) => m.start >= from && m.start < to)?.start ?? -1 }))
+      .map((c) => ({ id: idMap.get(c.id) ?? '', at: c.mentions.find((m) => m.start >= from && m.start < to)?.start ?? -1 }))
       .filter((x) => x.at >= 0 && known.has(x.id))
       .sort((x, y) => x.at - y.at)
       .map((x) => x.id);
@@ -172,7 +188,8 @@ export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: 
       }
       const q = u.q;
       const attribution = a.lines.find((l) => l.quote === q.index);
-      const speaker = inCast(attribution?.speakerId ?? null) ? (attribution?.speakerId as string) : null;
+      const mappedSpeaker = attribution?.speakerId ? (idMap.get(attribution.speakerId) ?? null) : null;
+      const speaker = inCast(mappedSpeaker) ? mappedSpeaker : null;
       if (q.kind === 'written') {
         push(
           { importance: 0.4, shot: 'insert', camera: 'eye', characters: [], beatId, description: clip(q.text, 120) },

@@ -1,0 +1,44 @@
+/**
+ * The `generations` table writer: one row per AI call (per attempt — retries are rows too), so
+ * cost per book and failure rates can be read straight from SQL.
+ */
+import type { Db } from '../lib/db/client';
+import type { Phase } from '../schema/phases';
+import type { GenerationRecord } from './types';
+
+export interface GenerationScope {
+  projectId: string | null;
+  phase: Phase;
+  jobId: string | null;
+}
+
+export async function writeGenerations(sql: Db, scope: GenerationScope, rows: readonly GenerationRecord[]): Promise<void> {
+  if (!rows.length) return;
+  const values = rows.map((r) => ({
+    project_id: scope.projectId,
+    phase: scope.phase,
+    job_id: scope.jobId,
+    provider: r.provider,
+    model: r.model.slice(0, 200),
+    prompt_hash: r.promptHash,
+    input_tokens: Math.max(0, Math.round(r.inputTokens)),
+    output_tokens: Math.max(0, Math.round(r.outputTokens)),
+    images: Math.max(0, Math.round(r.images)),
+    cost_jpy: Math.round(r.costJpy * 10_000) / 10_000,
+    duration_ms: Math.max(0, Math.round(r.durationMs)),
+    outcome: r.outcome,
+    error: r.error ? r.error.slice(0, 2000) : null,
+  }));
+  await sql`INSERT INTO generations ${sql(values, 'project_id', 'phase', 'job_id', 'provider', 'model', 'prompt_hash', 'input_tokens', 'output_tokens', 'images', 'cost_jpy', 'duration_ms', 'outcome', 'error')}`;
+}
+
+/** A recorder that writes each row as it happens (for long runs, so a crash loses nothing). */
+export function generationRecorder(sql: Db, scope: GenerationScope, onError?: (e: unknown) => void): { record: (row: GenerationRecord) => void; flush: () => Promise<void> } {
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    record(row) {
+      chain = chain.then(() => writeGenerations(sql, scope, [row])).catch((e: unknown) => onError?.(e));
+    },
+    flush: () => chain,
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * Phase 7: the final pages. Compose the name, the scene images and the lettered dialogue, run
+ * the quality report (MANGA-CRAFT.md metrics), fix what can be fixed mechanically, render each
+ * page, and hand over the report with what was fixed.
+ *
+ * Fixes, cheapest first:
+ *  - a page outside 3–7 panels → re-paginate the same shots with the layout engine;
+ *  - a line that could not be lettered well (overflow, no position, over a face) → re-balloon
+ *    that page with relaxed lines: shouts set as speech, long lines split in two, and as a last
+ *    resort the line moved to the emptiest neighbouring panel. A change is kept only if the
+ *    page gets better.
+ */
+import { layoutBook } from '../../lib/engine/layout';
+import { placeBalloons } from '../../lib/engine/balloons';
+import { phraseBoundaries } from '../../lib/engine/lettering';
+import { checkBook, type BookQualityReport } from '../../lib/engine/quality';
+import { rasterizePage, renderPageSvg } from '../../lib/engine/render';
+import type { BookLayout, DialogueLine, LaidPage, LetteringIssue, PlacedBalloon, ShotInput } from '../../lib/engine/types';
+import type { DialogueOutput, NameOutput, ScenesOutput } from '../../schema/phases';
+import type { AgentAsset, PhaseAgent, PhaseAgentContext } from '../types';
+import { checkCancelled, makeAsset, storyOf, upstreamOf, validateOutput } from './common';
+import { planName } from './name';
+import { dialogueAgent } from './dialogue';
+import { bookLayout } from './pages';
+
+const MIN_PANELS = 3;
+const MAX_PANELS = 7;
+
+interface Fix {
+  kind: 'repaginate' | 'rebubble';
+  page: number | null;
+  detail: string;
+}
+
+/** Re-paginate the name's panels (as shots, in reading order) when a page breaks 3–7. */
+export function repaginate(layout: BookLayout, seed: number): { layout: BookLayout; panelMap: Map<string, string> } | null {
+  const total = layout.pages.reduce((n, p) => n + p.panels.length, 0);
+  const broken = layout.pages.some((p) => p.panels.length < MIN_PANELS || p.panels.length > MAX_PANELS);
+  if (!broken || total < MIN_PANELS) return null;
+  const shots: ShotInput[] = layout.pages.flatMap((p) =>
+    [...p.panels]
+      .sort((a, b) => a.order - b.order)
+      .map((panel) => {
+        const s: ShotInput = { id: panel.shotId, importance: panel.importance, shot: panel.shot, camera: panel.camera, characters: panel.characters, description: panel.description ?? '' };
+        if (panel.beatId) s.beatId = panel.beatId;
+        if (panel.bleed) s.bleed = true;
+        return s;
+      }),
+  );
+  const next = layoutBook(shots, { format: layout.format.name, readingDirection: layout.readingDirection, seed });
+  const panelMap = new Map<string, string>();
+  const byShot = new Map(next.pages.flatMap((p) => p.panels.map((panel) => [panel.shotId, panel.id] as const)));
+  for (const p of layout.pages) for (const panel of p.panels) panelMap.set(panel.id, byShot.get(panel.shotId) ?? panel.id);
+  return { layout: next, panelMap };
+}
+
+function splitText(text: string, ja: boolean): [string, string] | null {
+  const marks = ja ? /[。！？、]/g : /[.!?,;]\s/g;
+  const mid = text.length / 2;
+  let best = -1;
+  for (const m of text.matchAll(marks)) if (m.index !== undefined && m.index > 2 && m.index < text.length - 3 && (best < 0 || Math.abs(m.index - mid) < Math.abs(best - mid))) best = m.index;
+  if (best < 0) {
+    if (text.length < (ja ? 16 : 40)) return null;
+    best = ja ? Math.floor(mid) : text.lastIndexOf(' ', Math.floor(mid));
+    if (best <= 0) return null;
+  }
+  return [text.slice(0, best + 1).trim(), text.slice(best + 1).trim()];
+}
+
+function pageScore(issues: LetteringIssue[]): number {
+  return issues.reduce((s, i) => s + (i.code === 'face-overlap' ? 2 : i.code === 'no-position' ? 3 : 1), 0);
+}
+
+interface PageLettering {
+  lines: DialogueLine[];
+  balloons: PlacedBalloon[];
+  issues: LetteringIssue[];
+}
+
+/** Re-balloon one page with progressively relaxed lines; keep the best. */
+export function rebubblePage(page: LaidPage, current: PageLettering, opts: { language: 'ja' | 'en'; layout: BookLayout }): { result: PageLettering; detail: string } | null {
+  if (!current.issues.length) return null;
+  const ja = opts.language === 'ja';
+  const place = (lines: DialogueLine[]): PageLettering => {
+    const r = placeBalloons(page, lines, { language: opts.language, readingDirection: opts.layout.readingDirection, format: opts.layout.format });
+    return { lines, balloons: r.balloons, issues: r.issues };
+  };
+  const bad = new Set(current.issues.map((i) => i.lineId));
+  const renumber = (lines: DialogueLine[]) => {
+    const per = new Map<string, number>();
+    const order = new Map(page.panels.map((p, i) => [p.id, i]));
+    return [...lines]
+      .sort((a, b) => (order.get(a.panelId) ?? 0) - (order.get(b.panelId) ?? 0))
+      .map((l) => {
+        const o = per.get(l.panelId) ?? 0;
+        per.set(l.panelId, o + 1);
+        return { ...l, order: o };
+      });
+  };
+  // Step 1: shouts as speech (smaller type), step 2: split long lines, step 3: move to a neighbour.
+  const step1 = current.lines.map((l) => (bad.has(l.id) && l.kind === 'shout' ? { ...l, kind: 'speech' as const } : l));
+  const step2 = renumber(
+    step1.flatMap((l) => {
+      if (!bad.has(l.id)) return [l];
+      const parts = splitText(l.text, ja);
+      return parts ? [{ ...l, text: parts[0] }, { ...l, id: `${l.id}b`, text: parts[1], order: l.order + 0.5 }] : [l];
+    }),
+  );
+  const counts = new Map<string, number>();
+  for (const l of step2) counts.set(l.panelId, (counts.get(l.panelId) ?? 0) + 1);
+  const step3 = renumber(
+    step2.map((l) => {
+      if (!bad.has(l.id.replace(/b$/, ''))) return l;
+      const i = page.panels.findIndex((p) => p.id === l.panelId);
+      const neighbours = [page.panels[i + 1], page.panels[i - 1]].filter((p): p is LaidPage['panels'][number] => p !== undefined);
+      const target = neighbours.sort((a, b) => (counts.get(a.id) ?? 0) - (counts.get(b.id) ?? 0))[0];
+      return target && (counts.get(target.id) ?? 0) < (counts.get(l.panelId) ?? 0) ? { ...l, panelId: target.id } : l;
+    }),
+  );
+  let best = current;
+  let detail = '';
+  for (const [lines, what] of [
+    [step1, 'shouts set as speech'],
+    [step2, 'long lines split'],
+    [step3, 'lines moved to a neighbouring panel'],
+  ] as const) {
+    const r = place(lines);
+    if (pageScore(r.issues) < pageScore(best.issues)) {
+      best = r;
+      detail = what;
+    }
+    if (!best.issues.length) break;
+  }
+  return best === current ? null : { result: best, detail };
+}
+
+async function sceneImages(scenes: ScenesOutput | undefined, ctx: PhaseAgentContext): Promise<Map<string, Uint8Array>> {
+  const images = new Map<string, Uint8Array>();
+  if (!scenes || !ctx.loadAsset) return images;
+  for (const s of scenes.panels) {
+    if (!s.assetId) continue;
+    const a = await ctx.loadAsset(s.assetId);
+    if (a) images.set(s.panelId, a.bytes);
+  }
+  return images;
+}
+
+export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
+  const story = storyOf(input);
+  const name: NameOutput | undefined = upstreamOf(input, 'name');
+  let dialogue: DialogueOutput | undefined = upstreamOf(input, 'dialogue');
+  const scenes = upstreamOf(input, 'scenes');
+  let model = 'koma-engine';
+  if (!dialogue) {
+    // Lettering skipped: letter the quoted lines now so the pages are readable.
+    const r = await dialogueAgent({ ...input, phase: 'dialogue' }, { ...ctx, onProgress: (f, m) => ctx.onProgress(f * 0.2, m) });
+    dialogue = r.output;
+    model = r.model;
+  }
+  const theName = name ?? (await planName(input, ctx)).output;
+  if (!theName.pages.length) throw new Error('The name has no pages: run phase 4 first.');
+
+  ctx.onProgress(0.2, 'Checking the pages');
+  let layout = bookLayout(theName, { format: input.pageFormat, readingDirection: input.readingDirection });
+  let lines = dialogue.lines.map((l) => ({ ...l }));
+  let balloons = dialogue.balloons.map((b) => ({ ...b }));
+  let issues = dialogue.issues.map((i) => ({ ...i }));
+  const images = await sceneImages(scenes, ctx);
+  const before = checkBook({ book: layout, balloons, lines, phraseBoundaries });
+  const fixes: Fix[] = [];
+
+  // Fix 1: pagination.
+  const re = repaginate(layout, story.seed);
+  if (re) {
+    const brokenPages = layout.pages.filter((p) => p.panels.length < MIN_PANELS || p.panels.length > MAX_PANELS).map((p) => p.index);
+    layout = re.layout;
+    lines = lines.map((l) => ({ ...l, panelId: re.panelMap.get(l.panelId) ?? l.panelId }));
+    for (const [from, to] of re.panelMap) {
+      const img = images.get(from);
+      if (img && from !== to) images.set(to, img);
+    }
+    balloons = [];
+    issues = [];
+    for (const page of layout.pages) {
+      const ids = new Set(page.panels.map((p) => p.id));
+      const r = placeBalloons(page, lines.filter((l) => ids.has(l.panelId)), { language: input.language, readingDirection: layout.readingDirection, format: layout.format });
+      balloons.push(...r.balloons);
+      issues.push(...r.issues);
+    }
+    fixes.push({ kind: 'repaginate', page: null, detail: `pages ${brokenPages.join(', ')} were outside 3–7 panels; re-paginated into ${layout.pages.length} pages` });
+  }
+
+  // Fix 2: re-balloon pages with lettering problems.
+  checkCancelled(ctx);
+  ctx.onProgress(0.35, 'Re-lettering what did not fit');
+  for (const page of layout.pages) {
+    const ids = new Set(page.panels.map((p) => p.id));
+    const current: PageLettering = {
+      lines: lines.filter((l) => ids.has(l.panelId)),
+      balloons: balloons.filter((b) => ids.has(b.panelId)),
+      issues: issues.filter((i) => ids.has(i.panelId)),
+    };
+    const fixed = rebubblePage(page, current, { language: input.language, layout });
+    if (!fixed) continue;
+    lines = [...lines.filter((l) => !ids.has(l.panelId)), ...fixed.result.lines];
+    balloons = [...balloons.filter((b) => !ids.has(b.panelId)), ...fixed.result.balloons];
+    issues = [...issues.filter((i) => !ids.has(i.panelId)), ...fixed.result.issues];
+    fixes.push({ kind: 'rebubble', page: page.index, detail: `${fixed.detail}: ${current.issues.length} → ${fixed.result.issues.length} lettering issues` });
+  }
+  const after: BookQualityReport = checkBook({ book: layout, balloons, lines, phraseBoundaries });
+
+  // Render every page (screen quality: exports re-render at print size from the same data).
+  const assets: AgentAsset[] = [];
+  const pages = [];
+  const characters = (upstreamOf(input, 'characters')?.cast ?? []).map((c) => ({ id: c.id, name: c.name, color: c.color }));
+  for (const [i, page] of layout.pages.entries()) {
+    checkCancelled(ctx);
+    ctx.onProgress(0.45 + (0.5 * i) / layout.pages.length, `Rendering page ${i + 1} of ${layout.pages.length}`);
+    const ids = new Set(page.panels.map((p) => p.id));
+    const pageImages = new Map([...images].filter(([id]) => ids.has(id)));
+    const svg = renderPageSvg(
+      { page, balloons: balloons.filter((b) => ids.has(b.panelId)), images: pageImages },
+      { format: layout.format, readingDirection: layout.readingDirection, language: input.language, characters },
+    );
+    const raster = await rasterizePage(svg, 'medium', layout.format);
+    const asset = makeAsset(ctx, raster);
+    if (!assets.some((a) => a.id === asset.id)) assets.push(asset);
+    pages.push({ index: page.index, assetId: asset.id, width: raster.width, height: raster.height });
+  }
+
+  const report = {
+    pass: after.pass,
+    quality: after,
+    before: { pass: before.pass, summary: before.summary },
+    fixes,
+    letteringIssues: issues,
+    pages: layout.pages.length,
+    panels: layout.pages.reduce((n, p) => n + p.panels.length, 0),
+    balloons: balloons.length,
+    sceneImages: images.size,
+  };
+  return { output: validateOutput('final', { pages, report: JSON.parse(JSON.stringify(report)) as Record<string, unknown> }), model, costJpy: 0, assets };
+};
