@@ -85,6 +85,27 @@ export interface ShapedRun {
 
 const runCache = new Map<string, ShapedRun>();
 const RUN_CACHE_MAX = 20_000;
+/** Outlines per face and glyph id: runs share them, so a glyph is converted once. */
+const glyphCache = new Map<LetteringFace, Map<number, GlyphShape>>();
+
+function glyphShape(face: LetteringFace, g: fontkit.Glyph): GlyphShape {
+  let perFace = glyphCache.get(face);
+  if (!perFace) {
+    perFace = new Map();
+    glyphCache.set(face, perFace);
+  }
+  const hit = perFace.get(g.id);
+  if (hit) return hit;
+  const b = g.bbox;
+  const shape: GlyphShape = {
+    id: g.id,
+    advance: g.advanceWidth,
+    commands: g.path.commands.map((c) => ({ command: c.command as OutlineCommand['command'], args: [...c.args] })),
+    bbox: { minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY },
+  };
+  perFace.set(g.id, shape);
+  return shape;
+}
 
 /**
  * Shape `text` with the given OpenType features (e.g. `['vert']` for vertical alternates,
@@ -96,17 +117,8 @@ export function shapeRun(face: LetteringFace, text: string, features: readonly s
   if (hit) return hit;
   const font = loadFont(face);
   const run = font.layout(text, [...features]);
-  const glyphs: GlyphShape[] = run.glyphs.map((g) => {
-    const b = g.bbox;
-    return {
-      id: g.id,
-      advance: g.advanceWidth,
-      commands: g.path.commands.map((c) => ({ command: c.command as OutlineCommand['command'], args: [...c.args] })),
-      bbox: { minX: b.minX, minY: b.minY, maxX: b.maxX, maxY: b.maxY },
-    };
-  });
   const shaped: ShapedRun = {
-    glyphs,
+    glyphs: run.glyphs.map((g) => glyphShape(face, g)),
     advances: run.positions.map((p) => p.xAdvance),
     offsets: run.positions.map((p) => [p.xOffset, p.yOffset] as [number, number]),
     advanceWidth: run.advanceWidth,
@@ -115,6 +127,21 @@ export function shapeRun(face: LetteringFace, text: string, features: readonly s
   if (runCache.size >= RUN_CACHE_MAX) runCache.clear();
   runCache.set(key, shaped);
   return shaped;
+}
+
+const widthCache = new Map<string, number>();
+
+/** Advance width of `text` in em (shaped, so kerning counts). Cached, without outlines. */
+export function advanceEm(face: LetteringFace, text: string): number {
+  if (text.length === 0) return 0;
+  const key = `${face}\u0000${text}`;
+  const hit = widthCache.get(key);
+  if (hit !== undefined) return hit;
+  const font = loadFont(face);
+  const w = font.layout(text).advanceWidth / font.unitsPerEm;
+  if (widthCache.size >= RUN_CACHE_MAX) widthCache.clear();
+  widthCache.set(key, w);
+  return w;
 }
 
 /** Glyph ids of `text` shaped with `features`: used by tests to prove `vert` substitutes. */

@@ -44,8 +44,10 @@ export const TAIL_FRACTION = 0.55;
 const ORDER_STEP_MM = 1;
 const GRID_X = 12;
 const GRID_Y = 10;
-const BEAM = 8;
-const PER_STATE = 6;
+const BEAM = 6;
+const PER_STATE = 4;
+/** Grid step between candidate positions (mm), at most GRID_X × GRID_Y positions. */
+const GRID_STEP_MM = 2.5;
 
 interface Candidate {
   line: DialogueLine;
@@ -57,18 +59,32 @@ interface Candidate {
   relaxed: Relax[];
 }
 
-type Relax = 'order' | 'other-face' | 'speaker-face' | 'overlap' | 'region';
-/** Relaxation ladder: each level drops one more hard constraint. */
-const LEVELS: Relax[][] = [[], ['order'], ['order', 'speaker-face'], ['order', 'speaker-face', 'overlap'], ['order', 'speaker-face', 'overlap', 'region']];
+type Relax = 'other-face' | 'order' | 'tails' | 'speaker-face' | 'overlap' | 'region';
+/**
+ * Relaxation ladder: each level drops one more hard constraint, least important first. Covering
+ * another character's face is allowed "where unavoidable" (MANGA-CRAFT.md) and not reported;
+ * every other relaxation becomes a LetteringIssue.
+ */
+const LEVELS: Relax[][] = [
+  [],
+  ['other-face'],
+  ['other-face', 'order'],
+  ['other-face', 'order', 'tails'],
+  ['other-face', 'order', 'tails', 'speaker-face'],
+  ['other-face', 'order', 'tails', 'speaker-face', 'overlap'],
+  ['other-face', 'order', 'tails', 'speaker-face', 'overlap', 'region'],
+];
+/** The levels tried for a whole panel (with shrinking) before going line by line. */
+const PANEL_LEVELS = 2;
 
 interface State {
   placed: Candidate[];
   cost: number;
 }
 
-/** The speaker's mouth: centre of the face, about ¾ of the way down. */
+/** The speaker's mouth: centre of the face, ¾ of the way down. */
 export function mouthOf(face: BBoxMm): PointMm {
-  return [face[0] + face[2] / 2, face[1] + face[3] * 0.72];
+  return [face[0] + face[2] / 2, face[1] + face[3] * 0.75];
 }
 
 function speakerFace(panel: LaidPanel, speakerId: string | null): FacePlacement | undefined {
@@ -102,7 +118,13 @@ function regionOf(panel: LaidPanel, format: PageFormat): BBoxMm {
 }
 
 /** Text variants with their balloon sizes, biggest text first; shrink steps give smaller ones. */
-function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shrink: number): Array<{ block: TextBlock; w: number; h: number }> {
+interface Variant {
+  block: TextBlock;
+  w: number;
+  h: number;
+}
+
+function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shrink: number): Variant[] {
   const maxText = maxTextBox(line.kind, region[2] * shrink, region[3] * shrink);
   const blocks = setTextVariants(line.text, {
     language,
@@ -151,7 +173,7 @@ interface Ctx {
   count: number;
 }
 
-function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Array<{ block: TextBlock; w: number; h: number }>, state: State, relax: Relax[]): Candidate[] {
+function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], state: State, relax: Relax[]): Candidate[] {
   const { panel, region, dir } = ctx;
   const face = speakerFace(panel, line.speakerId);
   const tail = hasTail(line, face);
@@ -164,27 +186,35 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Ar
     if ((!fitsX || !fitsY) && !allow('region')) return;
     const xs = grid(region[0], region[0] + region[2] - v.w, GRID_X);
     const ys = grid(region[1], region[1] + region[3] - v.h, GRID_Y);
+    const faceBox = face ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
     for (const x of xs) {
       for (const y of ys) {
         const box: BBoxMm = [x, y, v.w, v.h];
+        // Never over the speaker's face.
+        const onFace = faceBox !== null && overlapArea(faceBox, box) > 0;
+        if (onFace && !allow('speaker-face')) continue;
+        // No balloon–balloon overlap (butting is fine).
+        let overlaps = false;
+        for (const p of state.placed) if (overlapArea(p.box, box) > 1e-6) { overlaps = true; break; }
+        if (!overlaps) for (const ob of ctx.others) if (overlapArea(ob, box) > 1e-6) { overlaps = true; break; }
+        if (overlaps && !allow('overlap')) continue;
+        // Script order = reading order.
+        const disorder = prev !== undefined && !readsAfter(prev.box, box, dir);
+        if (disorder && !allow('order')) continue;
+        // Any other face, where avoidable.
+        let onOther = false;
+        for (const f of panel.faces) if (f !== face && overlapArea(f.faceMm, box) > 0) { onOther = true; break; }
+        if (onOther && !allow('other-face')) continue;
+        // Tails never cross each other or run through a balloon.
+        const t = tail && face ? tailFor(box, face) : null;
+        const crossing = tailsClash(box, t, state.placed);
+        if (crossing && !allow('tails')) continue;
         const relaxed: Relax[] = [];
         if (!fitsX || !fitsY) relaxed.push('region');
-        // Never over the speaker's face.
-        if (face && overlapArea(grow(face.faceMm, FACE_CLEARANCE_MM), box) > 0) {
-          if (!allow('speaker-face')) continue;
-          relaxed.push('speaker-face');
-        }
-        // No balloon–balloon overlap (butting is fine).
-        if (state.placed.some((p) => overlapArea(p.box, box) > 1e-6) || ctx.others.some((o) => overlapArea(o, box) > 1e-6)) {
-          if (!allow('overlap')) continue;
-          relaxed.push('overlap');
-        }
-        // Script order = reading order.
-        if (prev && !readsAfter(prev.box, box, dir)) {
-          if (!allow('order')) continue;
-          relaxed.push('order');
-        }
-        const t = tail && face ? tailFor(box, face) : null;
+        if (onFace) relaxed.push('speaker-face');
+        if (overlaps) relaxed.push('overlap');
+        if (disorder) relaxed.push('order');
+        if (crossing) relaxed.push('tails');
         out.push({ line, block: v.block, box, tail: t, relaxed, cost: cost(ctx, line, index, box, t, vi, state) });
       }
     }
@@ -192,8 +222,22 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Ar
   return out;
 }
 
-function grid(lo: number, hi: number, n: number): number[] {
+/** Does this balloon's tail cross a placed tail or balloon, or a placed tail run through it? */
+function tailsClash(box: BBoxMm, tail: Candidate['tail'], placed: Candidate[]): boolean {
+  for (const p of placed) {
+    if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) return true;
+    if (tail) {
+      if (p.tail && segmentsCross(p.tail.base, p.tail.tip, tail.base, tail.tip)) return true;
+      if (segmentHitsRect(tail.base, tail.tip, p.box)) return true;
+    }
+  }
+  return false;
+}
+
+/** Candidate coordinates from lo to hi: about every GRID_STEP_MM, at most `max`, ends included. */
+function grid(lo: number, hi: number, max: number): number[] {
   if (hi <= lo) return [lo];
+  const n = Math.min(max, 2 + Math.floor((hi - lo) / GRID_STEP_MM));
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(lo + ((hi - lo) * i) / (n - 1));
   return out;
@@ -243,21 +287,62 @@ function issueFor(c: Candidate, panelId: string): LetteringIssue[] {
     if (r === 'speaker-face') out.push({ ...base, code: 'face-overlap', message: "no position off the speaker's face" });
     if (r === 'order') out.push({ ...base, code: 'no-position', message: 'no position keeps the reading order of the script' });
     if (r === 'overlap') out.push({ ...base, code: 'no-position', message: 'balloon overlaps another balloon' });
+    if (r === 'tails') out.push({ ...base, code: 'no-position', message: 'tail crosses another tail or balloon' });
     if (r === 'region') out.push({ ...base, code: 'too-long', message: 'balloon is larger than the panel' });
   }
   return out;
 }
 
+/** Shrink steps for a whole panel: the largest text box a line may take, as a fraction of the panel. */
+const PANEL_SHRINK = [1, 0.8, 0.65, 0.5, 0.4];
+const LINE_SHRINK = [1, 0.75, 0.55, 0.4];
+
+/** Beam search keeping every hard constraint not in `relax`; null when some line has no valid position. */
+function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[]): Candidate[] | null {
+  let beam: State[] = [{ placed: [], cost: 0 }];
+  for (let index = 0; index < lines.length; index++) {
+    const next: State[] = [];
+    for (const s of beam) {
+      const cands = candidatesFor(ctx, lines[index], index, variants[index], s, relax);
+      cands.sort((a, b) => a.cost - b.cost);
+      for (const c of cands.slice(0, PER_STATE)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
+    }
+    if (next.length === 0) return null;
+    next.sort((a, b) => a.cost - b.cost);
+    beam = next.slice(0, BEAM);
+  }
+  return beam[0].placed;
+}
+
 function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, others: BBoxMm[]): { placed: Candidate[] } {
   const region = regionOf(panel, o.format);
   const ctx: Ctx = { panel, others, region, dir: o.readingDirection, count: lines.length };
+  // 1. Every constraint kept; when the lines do not fit together, shrink all of them (smaller
+  //    type down to 16Q, other column shapes) and try again.
+  const fitted: Variant[][] = lines.map((line) => variantsFor(line, region, o.language, 1));
+  for (const relax of LEVELS.slice(0, PANEL_LEVELS)) {
+    for (const shrink of PANEL_SHRINK) {
+      // A line that would overflow at this shrink keeps its last text that fit (overflow is
+      // reported; it must not be chosen just because the overflow block has another shape).
+      const variants = lines.map((line, i) => {
+        const v = variantsFor(line, region, o.language, shrink);
+        if (v.some((x) => x.block.overflow)) return fitted[i];
+        fitted[i] = v;
+        return v;
+      });
+      const placed = strictBeam(ctx, lines, variants, relax);
+      if (placed) return { placed };
+    }
+  }
+  // 2. Best effort: line by line, shrinking that line, then dropping constraints one at a time
+  //    (each one dropped becomes a LetteringIssue).
   let beam: State[] = [{ placed: [], cost: 0 }];
   lines.forEach((line, index) => {
     let next: State[] = [];
-    // Shrink first (smaller text → smaller balloons), then relax constraints one by one.
     search: for (const relax of LEVELS) {
-      for (const shrink of [1, 0.75, 0.55, 0.4]) {
-        const variants = variantsFor(line, region, o.language, shrink);
+      for (const shrink of LINE_SHRINK) {
+        const v = variantsFor(line, region, o.language, shrink);
+        const variants = v.some((x) => x.block.overflow) && shrink < 1 ? variantsFor(line, region, o.language, 1) : v;
         for (const s of beam) {
           const cands = candidatesFor(ctx, line, index, variants, s, relax);
           cands.sort((a, b) => a.cost - b.cost);

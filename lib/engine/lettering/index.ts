@@ -51,24 +51,19 @@ function shapeCost(w: number, h: number, target: number): number {
   return SHAPE_COST * Math.abs(Math.log(h / w / target));
 }
 
-function verticalCandidates(text: string, o: SetTextOptions, size: number, sfx: boolean): Scored[] {
+/** Every way to set the text vertically at `size` (≤ 10 a column, ≤ 6 columns), scored. */
+function verticalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
   const face = faceFor(o.language, o.kind);
   const atoms = atomize(normalizeJa(text, dropsStops(o.kind)));
-  const maxH = o.maxHeightMm ?? Infinity;
-  const maxW = o.maxWidthMm ?? Infinity;
-  const limitCap = Math.min(MAX_COLUMN_CHARS, Math.floor(maxH / size + 1e-9));
-  const colsCap = Math.min(MAX_COLUMNS, Math.floor((maxW + COLUMN_GAP_EM * size) / (size * (1 + COLUMN_GAP_EM)) + 1e-9));
+  const target = o.kind === 'sfx' ? 4 : TARGET_RATIO_VERTICAL;
   const out: Scored[] = [];
-  if (limitCap < 1 || colsCap < 1) return out;
   const seen = new Set<string>();
-  for (let limit = 1; limit <= limitCap; limit++) {
-    for (const choice of breakColumns(atoms, limit, colsCap)) {
+  for (let limit = 1; limit <= MAX_COLUMN_CHARS; limit++) {
+    for (const choice of breakColumns(atoms, limit, MAX_COLUMNS)) {
       const key = choice.columns.join('\n');
       if (seen.has(key)) continue;
       seen.add(key);
       const { widthMm, heightMm } = measure(choice.columns, true, size, face);
-      if (widthMm > maxW + 1e-9 || heightMm > maxH + 1e-9) continue;
-      const target = sfx ? 4 : TARGET_RATIO_VERTICAL;
       out.push({
         score: choice.cost + shapeCost(widthMm, heightMm, target),
         block: { columns: choice.columns, vertical: true, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
@@ -78,30 +73,25 @@ function verticalCandidates(text: string, o: SetTextOptions, size: number, sfx: 
   return out;
 }
 
+/** Ways to wrap the text horizontally at `size` (≤ MAX_ROWS rows), scored. */
 function horizontalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
   const face = faceFor(o.language, o.kind);
   const words = wordsOf(text);
-  const maxH = o.maxHeightMm ?? Infinity;
-  const maxW = o.maxWidthMm ?? Infinity;
-  const maxRows = Math.min(MAX_ROWS, Math.floor(maxH / (size * LINE_PITCH_EM) + 1e-9));
   const out: Scored[] = [];
-  if (maxRows < 1 || words.length === 0) return out;
-  const wordWidths = words.filter((w) => w !== '\n').map((w) => textWidthEm(face, w));
-  const widest = Math.max(0, ...wordWidths);
-  const total = textWidthEm(face, words.filter((w) => w !== '\n').join(' '));
-  const hi = Math.min(total, maxW / size);
-  if (widest > hi + 1e-9) return out;
+  if (words.length === 0) return out;
+  const plain = words.filter((w) => w !== '\n');
+  const widest = Math.max(0, ...plain.map((w) => textWidthEm(face, w)));
+  const total = textWidthEm(face, plain.join(' '));
   const seen = new Set<string>();
-  const steps = 16;
+  const steps = 24;
   for (let s = 0; s <= steps; s++) {
-    const limit = widest + ((hi - widest) * s) / steps;
-    const r = wrapRows(face, words, limit + 1e-6, maxRows);
+    const limit = widest + ((total - widest) * s) / steps;
+    const r = wrapRows(face, words, limit + 1e-6, MAX_ROWS);
     if (!r) continue;
     const key = r.rows.join('\n');
     if (seen.has(key)) continue;
     seen.add(key);
     const { widthMm, heightMm } = measure(r.rows, false, size, face);
-    if (widthMm > maxW + 1e-6 || heightMm > maxH + 1e-6) continue;
     out.push({
       // Raggedness against the block's own width (rows are centred, so only balance matters).
       score: r.rows.reduce((acc, row, i) => {
@@ -113,6 +103,20 @@ function horizontalCandidates(text: string, o: SetTextOptions, size: number): Sc
     });
   }
   return out;
+}
+
+const candidateCache = new Map<string, Scored[]>();
+
+/** All candidates at one size, best first; cached per text, language, kind and size. */
+function candidatesAt(text: string, o: SetTextOptions, size: number): Scored[] {
+  const key = `${o.language}\u0000${o.kind}\u0000${size}\u0000${text}`;
+  const hit = candidateCache.get(key);
+  if (hit) return hit;
+  const c = o.language === 'ja' ? verticalCandidates(text, o, size) : horizontalCandidates(text, o, size);
+  c.sort((a, b) => a.score - b.score);
+  if (candidateCache.size >= CACHE_MAX) candidateCache.clear();
+  candidateCache.set(key, c);
+  return c;
 }
 
 function overflowBlock(text: string, o: SetTextOptions): TextBlock {
@@ -156,10 +160,11 @@ export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
     result = [{ columns: [], vertical: o.language === 'ja', fontSizeMm: sizeLadder(o.kind, 0)[0], widthMm: 0, heightMm: 0, overflow: false, language: o.language, kind: o.kind, face }];
   } else {
     const length = [...text.replace(/\s/gu, '')].length;
+    const maxW = (o.maxWidthMm ?? Infinity) + 1e-6;
+    const maxH = (o.maxHeightMm ?? Infinity) + 1e-6;
     for (const size of sizeLadder(o.kind, length)) {
-      const c = o.language === 'ja' ? verticalCandidates(text, o, size, o.kind === 'sfx') : horizontalCandidates(text, o, size);
+      const c = candidatesAt(text, o, size).filter((s) => s.block.widthMm <= maxW && s.block.heightMm <= maxH);
       if (c.length > 0) {
-        c.sort((a, b) => a.score - b.score);
         // Alternatives (other shapes for the placer) only when they are nearly as good.
         const bestScore = c[0].score;
         result = c.filter((s) => s.score <= bestScore + VARIANT_SLACK).slice(0, MAX_VARIANTS).map((s) => s.block);

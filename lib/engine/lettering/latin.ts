@@ -4,13 +4,19 @@
  * the rows are exactly what the outlines will occupy.
  */
 import type { LetteringFace } from '../fonts';
-import { shapeRun } from '../fonts';
+import { advanceEm } from '../fonts';
 
-/** Width of `text` in em at the given face. */
+/**
+ * Width of `text` in em at the given face: the sum of its words and spaces (each word shaped
+ * and cached; kerning across a space is negligible and this keeps measuring cheap).
+ */
 export function textWidthEm(face: LetteringFace, text: string): number {
   if (text.length === 0) return 0;
-  const run = shapeRun(face, text);
-  return run.advanceWidth / run.unitsPerEm;
+  const words = text.split(' ');
+  if (words.length === 1) return advanceEm(face, text);
+  let w = advanceEm(face, ' ') * (words.length - 1);
+  for (const word of words) w += advanceEm(face, word);
+  return w;
 }
 
 export interface RowChoice {

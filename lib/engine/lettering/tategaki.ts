@@ -50,6 +50,17 @@ const toFullwidth = (ch: string): string => {
 
 type Mark = 'none' | 'strong' | 'forced';
 
+/**
+ * Half-width punctuation that only exists in a horizontal orientation, mapped to the full-width
+ * form whose `vert` alternate is correct in a column (JLReq §3.1.1; M17 counts leftovers).
+ */
+const TO_VERTICAL_CAPABLE: Readonly<Record<string, string>> = {
+  '(': '（', ')': '）', '[': '［', ']': '］', '{': '｛', '}': '｝', '<': '〈', '>': '〉',
+  '~': '〜', '〰': '〜', '_': '＿', '=': '＝', '|': '｜', ':': '：', ';': '；', ',': '、', '.': '。',
+  '‐': '―', '‑': '―', '−': '―', '–': '―', '—': '―', "'": '’',
+};
+const KANA = /[\u3040-\u30ff]/u;
+
 /** Characters as set, each with the break mark that precedes it. */
 export interface Normalized {
   chars: string[];
@@ -67,6 +78,7 @@ export function normalizeJa(text: string, drop: boolean): Normalized {
   const chars: string[] = [];
   const marks: Mark[] = [];
   let pending: Mark = 'none';
+  let quoteOpen = false;
   const raise = (m: Mark): void => {
     if (m === 'forced' || (m === 'strong' && pending === 'none')) pending = m;
   };
@@ -83,8 +95,9 @@ export function normalizeJa(text: string, drop: boolean): Normalized {
       const set = run.length >= 2 && run.length <= 3 ? run.map(toAscii) : run.map(toFullwidth);
       set.forEach((c, k) => { chars.push(c); marks.push(k === 0 ? pending : 'none'); });
       pending = 'none';
-      // A sentence ends after ？！: prefer a new column for what follows (manga practice).
-      raise('strong');
+      // A sentence ends after ？！: prefer a new column for what follows (manga practice),
+      // unless the marks open the line (a lone "？" column would be odd).
+      if (chars.length > set.length) raise('strong');
       i = j - 1;
       continue;
     }
@@ -98,11 +111,21 @@ export function normalizeJa(text: string, drop: boolean): Normalized {
       i = j - 1;
       continue;
     }
-    chars.push(ch);
+    chars.push(betweenDigits && (ch === '.' || ch === ',') ? (ch === '.' ? '．' : '，') : vertical(ch, src[i - 1] ?? '', quoteOpen));
+    if (ch === '"') quoteOpen = !quoteOpen;
     marks.push(pending);
     pending = 'none';
   }
   return { chars, marks };
+}
+
+/** A character as set in a column: half-width punctuation becomes its vertical-capable form. */
+function vertical(ch: string, prev: string, quoteOpen: boolean): string {
+  // After kana, "-" is a prolonged sound mark (ー); elsewhere a dash.
+  if (ch === '-') return KANA.test(prev) ? 'ー' : '―';
+  // ASCII double quotes become corner brackets, opening then closing.
+  if (ch === '"') return quoteOpen ? '」' : '「';
+  return TO_VERTICAL_CAPABLE[ch] ?? ch;
 }
 
 /** Kind of a cell run inside a column, for rendering. */
@@ -210,13 +233,16 @@ export function breakColumns(atoms: Atom[], limit: number, maxCols: number): Col
   const best: number[][] = Array.from({ length: maxCols + 1 }, () => new Array<number>(n + 1).fill(Infinity));
   const from: number[][] = Array.from({ length: maxCols + 1 }, () => new Array<number>(n + 1).fill(-1));
   best[0][0] = 0;
+  // forcedBefore[i]: forced breaks among atoms[1..i] (a column [i, j) may not contain one after its start).
+  const forcedBefore = new Array<number>(n + 1).fill(0);
+  for (let i = 1; i <= n; i++) forcedBefore[i] = forcedBefore[i - 1] + (i < n && atoms[i].forced ? 1 : 0);
   for (let j = 1; j <= n; j++) {
     let len = 0;
     for (let i = j - 1; i >= 0; i--) {
       len += atoms[i].len;
       if (len > limit) break;
       // A forced break strictly inside [i, j) makes this column impossible.
-      if (i < j - 1 && atoms.slice(i + 1, j).some((a) => a.forced)) break;
+      if (forcedBefore[j - 1] - forcedBefore[i] > 0) break;
       const breakCost = i === 0 ? 0 : atoms[i].before;
       if (breakCost === Infinity) continue;
       const isLast = j === n;
