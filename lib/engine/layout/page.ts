@@ -213,7 +213,7 @@ function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition,
   const idealTiers = k <= 2 ? k : k <= 4 ? 2.5 : k <= 6 ? 3 : 3.5;
   score += 0.5 * (comp.length - idealTiers) ** 2;
   // Stacks are a spice, not the default: only when a tall shot earns them.
-  score += 0.35 * comp.reduce((s, tier) => s + tier.filter((e) => e === 2).length, 0);
+  score += 0.15 * comp.reduce((s, tier) => s + tier.filter((e) => e === 2).length, 0);
   score += 1.5 * clamped;
   return score;
 }
