@@ -174,6 +174,25 @@ export function writeBranchContent(doc: Y.Doc, phase: Phase, branchId: string, o
   });
 }
 
+/**
+ * Empty a branch's content (prose fragments and the canvas are emptied in place, other fields
+ * removed) and mark it 'generating'. A retried job calls it on the branch it finds from its
+ * first attempt before streaming again, so the text is not written twice.
+ */
+export function resetBranchContent(doc: Y.Doc, phase: Phase, branchId: string, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const b = branchMap(doc, phase, branchId);
+  const content = contentMap(doc, phase, branchId);
+  write(doc, opts, () => {
+    for (const [k, v] of Array.from(content.entries())) {
+      if (v instanceof Y.XmlFragment) replaceFragmentText(v, '');
+      else if (v instanceof Y.Array && k === CANVAS_KEY) v.delete(0, v.length);
+      else content.delete(k);
+    }
+    b.set('state', 'generating');
+  });
+}
+
 /** Replace one top-level field of a branch's content (validated against that field's schema). */
 export function setBranchField(doc: Y.Doc, phase: Phase, branchId: string, field: string, value: unknown, opts?: WriteOptions): void {
   assertCurrentSchema(doc);

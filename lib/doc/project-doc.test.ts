@@ -30,6 +30,7 @@ import {
   pinBranch,
   proseFragment,
   readBranchContent,
+  resetBranchContent,
   reopenPhase,
   safeReadBranchContent,
   seedProjectDoc,
@@ -728,4 +729,25 @@ describe('round trip (property)', () => {
       );
     });
   }
+});
+
+describe('retried runs', () => {
+  it('resetBranchContent lets a retried job stream again without doubling text', () => {
+    const doc = seeded();
+    const first = createBranch(doc, 'concept', { id: 'job-9', origin: AGENT });
+    appendBranchProse(doc, 'concept', 'job-9', 'synopsis', 'Half of the fir');
+    const again = createBranch(doc, 'concept', { id: 'job-9', origin: AGENT });
+    expect(again.created).toBe(false);
+    const frag = proseFragment(doc, 'concept', 'job-9', 'synopsis');
+    resetBranchContent(doc, 'concept', 'job-9');
+    expect(proseFragment(doc, 'concept', 'job-9', 'synopsis')).toBe(frag); // editors stay bound
+    appendBranchProse(doc, 'concept', 'job-9', 'synopsis', 'Whole text.\n\nTwo.');
+    writeBranchContent(doc, 'concept', 'job-9', { ...SAMPLE_OUTPUTS.concept, synopsis: 'Whole text.\n\nTwo.' });
+    expect(readBranchContent(doc, 'concept', 'job-9').synopsis).toBe('Whole text.\n\nTwo.');
+    expect(first.branch.id).toBe('job-9');
+    const n = branch(doc, 'name');
+    resetBranchContent(doc, 'name', n);
+    expect(nameCanvas(doc, n).yarray.length).toBe(0);
+    expect(getBranch(doc, 'name', n).state).toBe('generating');
+  });
 });

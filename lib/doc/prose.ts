@@ -56,7 +56,9 @@ export function fragmentFromText(text: string): Y.XmlFragment {
 export function replaceFragmentText(fragment: Y.XmlFragment, text: string): void {
   pendingHighSurrogate.delete(fragment);
   if (fragment.length > 0) fragment.delete(0, fragment.length);
-  fragment.insert(0, paragraphsFromText(text));
+  // '' leaves the fragment empty (Tiptap shows one empty paragraph itself), so that text streamed
+  // afterwards builds exactly the fragment the whole text would.
+  if (text.length > 0) fragment.insert(0, paragraphsFromText(text));
 }
 
 // toString() would render marks as tags (<bold>…); the delta holds the bare characters.
