@@ -1,9 +1,14 @@
 'use client';
 /** One phase: its state and notices, and the editor made for it, bound to the viewed branch. */
+import { useState } from 'react';
 import type { Phase } from '../../../schema/phases';
+import { createBranch } from '../../../lib/doc/branches';
+import { DocError } from '../../../lib/doc/model';
+import { activeBasedOn, adoptBranch } from '../../../lib/doc/phase-state';
+import { blankOutput, HAND_PHASES, type HandPhase } from '../../_lib/blank-outputs';
 import { useI18n } from '../../_lib/i18n';
 import type { Presence } from '../../_lib/presence';
-import { branchContent, type PhaseView } from '../../_lib/studio-model';
+import { branchContent, readMeta, type PhaseView } from '../../_lib/studio-model';
 import { useYVersion } from '../../_lib/useY';
 import { Avatar } from '../Avatar';
 import { useStudio } from './context';
@@ -33,6 +38,45 @@ function Editor({ phase, content, editable }: { phase: Phase; content: import('y
     case 'final':
       return <FinalViewer content={content} />;
   }
+}
+
+/** No branch yet: say so, and let an editor start the phase by hand instead of running the agent. */
+function StartByHand({ phase }: { phase: Phase }) {
+  const { t } = useI18n();
+  const { workDoc, canEdit, user } = useStudio();
+  const [error, setError] = useState<string | null>(null);
+  const possible = HAND_PHASES.includes(phase);
+  function start() {
+    try {
+      const meta = readMeta(workDoc);
+      const { branch } = createBranch(workDoc, phase, {
+        origin: { kind: 'human', id: user.id, name: user.name },
+        basedOn: activeBasedOn(workDoc, phase),
+        content: blankOutput(phase as HandPhase, meta),
+        state: 'ready',
+      });
+      adoptBranch(workDoc, phase, branch.id);
+    } catch (e) {
+      setError(e instanceof DocError ? e.message : t('common.error'));
+    }
+  }
+  return (
+    <div className="notice stack" style={{ gap: 8 }}>
+      <p style={{ margin: 0 }}>{t(possible ? 'studio.noBranch' : 'studio.noBranchAgent')}</p>
+      {possible ? (
+        <div>
+          <button type="button" className="btn" disabled={!canEdit} onClick={start} data-testid="start-by-hand">
+            ✎ {t('studio.startByHand')}
+          </button>
+        </div>
+      ) : null}
+      {error ? (
+        <p className="error-text" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
 }
 
 export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; viewing: string | null; presence: Presence[] }) {
@@ -103,7 +147,7 @@ export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; v
       {content ? (
         <Editor key={`${view.phase}:${viewing}`} phase={view.phase} content={content} editable={editable} />
       ) : (
-        <p className="muted">{t('studio.noBranch')}</p>
+        <StartByHand phase={view.phase} />
       )}
     </div>
   );

@@ -112,6 +112,16 @@ function StudioConnected({
     setQualityChosen(stored !== null);
   }, []);
 
+  // Links and back/forward that only change #phase select that phase.
+  useEffect(() => {
+    const onHash = () => {
+      const p = phaseFromHash();
+      if (p) setPhaseState(p);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
   const setPhase = useCallback((p: Phase) => {
     setPhaseState(p);
     window.history.replaceState(null, '', `#${p}`);

@@ -1,5 +1,5 @@
 import { db } from '@/lib/db/client';
-import { json, noContent, preflight, readJson, requireUser, route } from '@/lib/http';
+import { json, noContent, preflight, readJson, SMALL_BODY_BYTES, requireUser, route } from '@/lib/http';
 import { deleteAccountBody } from '@/lib/auth/schemas';
 import { deleteAccount } from '@/lib/auth/account';
 import { clearRefreshCookie } from '@/lib/auth/cookies';
@@ -14,7 +14,7 @@ export const GET = route('me.get', async ({ req }) => {
 /** GDPR erasure: the account, the projects it owns and everything in them. Needs the password. */
 export const DELETE = route('me.delete', async ({ req, ctx }) => {
   const user = await requireUser(req);
-  const { password } = await readJson(req, deleteAccountBody);
+  const { password } = await readJson(req, deleteAccountBody, SMALL_BODY_BYTES);
   await deleteAccount(db(), user, password, ctx.ip);
   return noContent({ 'Set-Cookie': clearRefreshCookie() });
 });

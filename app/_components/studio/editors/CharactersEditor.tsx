@@ -1,14 +1,18 @@
 'use client';
+import { useId } from 'react';
 import * as Y from 'yjs';
 import { CHARACTER_ROLES } from '../../../../schema/phases';
 import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
+import { jsonToY } from '../../../../lib/doc/convert';
+import { blankCharacter } from '../../../_lib/blank-outputs';
 import { assetUrl, useStudio } from '../context';
 import { YField } from './YField';
 
 function CharacterCard({ c, editable }: { c: Y.Map<unknown>; editable: boolean }) {
   const { t } = useI18n();
   const { quality } = useStudio();
+  const roleId = useId();
   const v = useY(c, (m) => ({
     name: typeof m.get('name') === 'string' ? (m.get('name') as string) : '',
     color: typeof m.get('color') === 'string' ? (m.get('color') as string) : '#9d8fff',
@@ -26,9 +30,9 @@ function CharacterCard({ c, editable }: { c: Y.Map<unknown>; editable: boolean }
         <div className="stack" style={{ gap: 6, flex: 1, minWidth: 0 }}>
           <YField map={c} field="name" label={t('field.name')} disabled={!editable} />
           <div className="field">
-            <label htmlFor={`role-${v.name}`}>{t('field.role')}</label>
+            <label htmlFor={roleId}>{t('field.role')}</label>
             <select
-              id={`role-${v.name}`}
+              id={roleId}
               className="select"
               value={v.role}
               disabled={!editable}
@@ -55,7 +59,11 @@ function CharacterCard({ c, editable }: { c: Y.Map<unknown>; editable: boolean }
 
 /** The cast as cards: every field of every character co-editable. */
 export function CharactersEditor({ content, editable }: { content: Y.Map<unknown>; editable: boolean }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  function addCharacter() {
+    const arr = content.get('cast');
+    if (arr instanceof Y.Array) arr.push([jsonToY(blankCharacter(locale === 'ja' ? '新しい人物' : 'New character'))]);
+  }
   const cast = useY(content, (m) => {
     const a = m.get('cast');
     return a instanceof Y.Array ? (a.toArray().filter((x) => x instanceof Y.Map) as Y.Map<unknown>[]) : [];
@@ -65,6 +73,11 @@ export function CharactersEditor({ content, editable }: { content: Y.Map<unknown
       <h2 id="cast-h" className="sr-only">
         {t('studio.cast')}
       </h2>
+      <div className="row" style={{ marginBottom: 12 }}>
+        <button type="button" className="btn btn-sm" disabled={!editable} onClick={addCharacter}>
+          + {t('studio.addCharacter')}
+        </button>
+      </div>
       <div className="cards">
         {cast.map((c, i) => (
           <CharacterCard key={typeof c.get('id') === 'string' ? (c.get('id') as string) : i} c={c} editable={editable} />

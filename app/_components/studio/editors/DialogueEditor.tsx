@@ -13,6 +13,8 @@ import { branchContent, readPhaseView } from '../../../_lib/studio-model';
 import { useY, useYVersion } from '../../../_lib/useY';
 import { useStudio } from '../context';
 import { YField } from './YField';
+import { jsonToY } from '../../../../lib/doc/convert';
+import { shortId } from '../../../_lib/blank-outputs';
 
 interface Balloon {
   id: string;
@@ -143,6 +145,12 @@ export function DialogueEditor({ content, editable }: { content: Y.Map<unknown>;
   const pages: Array<{ index: number; key: string }> = [];
   for (const [k, r] of recs) if (r?.kind === 'page') pages.push({ index: r.index, key: k });
   pages.sort((a, b) => a.index - b.index);
+  const firstPanel = (() => {
+    const first = pages[0];
+    if (!first) return null;
+    const ps = Array.from(recs.values()).filter((r) => r?.kind === 'panel' && r.page === first.key) as Array<{ id: string; order: number }>;
+    return ps.sort((a, b) => a.order - b.order)[0]?.id ?? null;
+  })();
   const format = String(workDoc.getMap('meta').get('pageFormat') ?? 'B5');
   const trim = (PAGE_FORMATS as Record<string, { trimMm: { w: number; h: number } } | undefined>)[format]?.trimMm ?? { w: 182, h: 257 };
 
@@ -166,6 +174,19 @@ export function DialogueEditor({ content, editable }: { content: Y.Map<unknown>;
             </tbody>
           </table>
         </div>
+        <button
+          type="button"
+          className="btn btn-sm"
+          style={{ marginTop: 8 }}
+          disabled={!editable || firstPanel === null}
+          onClick={() => {
+            const arr = content.get('lines');
+            if (!(arr instanceof Y.Array) || firstPanel === null) return;
+            arr.push([jsonToY({ id: shortId('l'), panelId: firstPanel, speakerId: null, kind: 'speech', text: '…', order: arr.length })]);
+          }}
+        >
+          + {t('studio.addLine')}
+        </button>
       </section>
       {pages.length > 0 && balloons.length > 0 ? (
         <section aria-label={t('studio.balloons')} className="row" style={{ alignItems: 'flex-start', gap: 16 }}>

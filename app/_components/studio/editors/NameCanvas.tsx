@@ -80,6 +80,9 @@ class KomaPanelUtil extends BaseBoxShapeUtil<KomaPanelShape> {
     const p = shape.props;
     return (
       <HTMLContainer
+        data-testid="koma-panel"
+        data-panel-key={p.panelKey}
+        data-order={p.order}
         style={{
           border: '2.5px solid #111',
           background: 'rgba(255,255,255,0.92)',
@@ -139,7 +142,7 @@ class KomaPageUtil extends BaseBoxShapeUtil<KomaPageShape> {
   }
   component(shape: KomaPageShape) {
     return (
-      <HTMLContainer style={{ background: '#f4f1ea', boxShadow: '0 6px 24px rgba(0,0,0,.5)' }}>
+      <HTMLContainer data-testid="koma-page" style={{ background: '#f4f1ea', boxShadow: '0 6px 24px rgba(0,0,0,.5)' }}>
         <div style={{ position: 'absolute', top: -26, left: 0, color: '#ddd', fontSize: 14, fontWeight: 700 }}>{shape.props.label}</div>
       </HTMLContainer>
     );

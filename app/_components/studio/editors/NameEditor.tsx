@@ -15,6 +15,7 @@ import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
 import { useStudio } from '../context';
 import { renumber } from './name-canvas-model';
+import { blankPanel } from '../../../_lib/blank-outputs';
 
 const NameCanvas = dynamic(() => import('./NameCanvas'), { ssr: false, loading: () => <CanvasLoading /> });
 
@@ -117,6 +118,28 @@ export function NameEditor({ content, editable }: { content: Y.Map<unknown>; edi
     for (const [page, keys] of byPage) writePage(page, pagePanels(page).filter((q) => !keys.includes(`panel:${q.id}`)), keys);
   }
 
+  function addPage() {
+    if (!kv) return;
+    const pageIndexes = Array.from(records.values()).filter((r) => r?.kind === 'page').map((r) => (r as { index: number }).index);
+    const index = pageIndexes.length ? Math.max(...pageIndexes) + 1 : 0;
+    workDoc.transact(() => {
+      kv.set(`page:${index}`, { kind: 'page', index });
+      const panel = blankPanel(format, 0);
+      kv.set(`panel:${panel.id}`, { ...panel, kind: 'panel', page: `page:${index}` });
+    }, 'koma:canvas');
+  }
+
+  /** A new panel on the selected panel's page (or the first page), in the lower half of the frame. */
+  function addPanel() {
+    if (!kv) return;
+    const pageKey = one?.[1].page ?? Array.from(records.entries()).find(([, r]) => r?.kind === 'page')?.[0];
+    if (!pageKey) return addPage();
+    const panel = blankPanel(format, pagePanels(pageKey).length);
+    const [x, y, w, h] = panel.bboxMm;
+    panel.bboxMm = [x + w / 4, y + h / 2, w / 2, h / 3];
+    kv.set(`panel:${panel.id}`, { ...panel, kind: 'panel', page: pageKey });
+  }
+
   function setField(field: 'shot' | 'camera' | 'description', value: string) {
     if (!one || !kv) return;
     kv.set(one[0], { ...one[1], [field]: value } as CanvasPanelRecord);
@@ -143,6 +166,12 @@ export function NameEditor({ content, editable }: { content: Y.Map<unknown>; edi
         </button>
         <button type="button" className="btn btn-sm btn-danger" disabled={!editable || sel.length === 0} onClick={remove}>
           {t('common.delete')}
+        </button>
+        <button type="button" className="btn btn-sm" disabled={!editable} onClick={addPanel} data-testid="add-panel">
+          + {t('studio.addPanel')}
+        </button>
+        <button type="button" className="btn btn-sm" disabled={!editable} onClick={addPage}>
+          + {t('studio.addPage')}
         </button>
         <span className="spacer" />
         <button type="button" className="btn btn-sm" onClick={() => editor?.zoomToFit({ animation: { duration: 200 } })}>

@@ -2,6 +2,8 @@
 import * as Y from 'yjs';
 import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
+import { jsonToY } from '../../../../lib/doc/convert';
+import { blankBeat } from '../../../_lib/blank-outputs';
 import { ProseEditor } from './ProseEditor';
 import { YField } from './YField';
 
@@ -39,6 +41,17 @@ export function PlotEditor({ content, editable }: { content: Y.Map<unknown>; edi
             </li>
           ))}
         </ol>
+        <button
+          type="button"
+          className="btn btn-sm"
+          disabled={!editable}
+          onClick={() => {
+            const arr = content.get('beats');
+            if (arr instanceof Y.Array) arr.push([jsonToY(blankBeat(structure === 'kishotenketsu' ? 'kishotenketsu' : 'three-act'))]);
+          }}
+        >
+          + {t('studio.addBeat')}
+        </button>
       </section>
     </div>
   );

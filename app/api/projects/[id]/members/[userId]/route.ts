@@ -1,5 +1,5 @@
 import { db } from '@/lib/db/client';
-import { json, noContent, preflight, readJson, readParams, requireUser, route } from '@/lib/http';
+import { json, noContent, preflight, readJson, SMALL_BODY_BYTES, readParams, requireUser, route } from '@/lib/http';
 import { memberParams, patchMemberBody } from '@/lib/projects/schemas';
 import { changeMemberRole, removeMember } from '@/lib/projects/members';
 
@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 export const PATCH = route('members.update', async ({ req, ctx, params }) => {
   const user = await requireUser(req);
   const { id, userId } = await readParams(params, memberParams);
-  const { role } = await readJson(req, patchMemberBody);
+  const { role } = await readJson(req, patchMemberBody, SMALL_BODY_BYTES);
   return json({ member: await changeMemberRole(db(), user, id, userId, role, ctx.ip) });
 });
 

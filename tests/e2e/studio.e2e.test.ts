@@ -1,0 +1,327 @@
+/**
+ * The studio in a real browser (Debian's Chromium through playwright-core) against the product
+ * started as `npm start` starts it (tests/support/product.ts). Set KOMA_E2E_BASE_URL to point
+ * the suite at an already running product instead.
+ *
+ * Screenshots of every page at the three breakpoints go to test-results/e2e/.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startProduct, type RunningProduct } from '../support/product';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(root, 'test-results', 'e2e');
+const FIXTURE = path.resolve(root, '../shared/fixtures/stories/en-lighthouse.txt');
+// The shared fixture when it is there; a short story of our own otherwise (a clean clone).
+const STORY_EN = existsSync(FIXTURE)
+  ? readFileSync(FIXTURE, 'utf8')
+  : 'Mara Quill kept the lighthouse.\n\n"The lamp is out," Tobias Quill said.\n\nElias Park rowed out in the storm to help them.';
+const PASSWORD = 'correct horse battery staple';
+const BREAKPOINTS = [
+  { name: 'desktop', width: 1280, height: 860 },
+  { name: 'tablet', width: 900, height: 1000 },
+  { name: 'mobile', width: 390, height: 844 },
+] as const;
+
+let product: RunningProduct | null = null;
+let base = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  if (process.env.KOMA_E2E_BASE_URL) base = process.env.KOMA_E2E_BASE_URL.replace(/\/$/, '');
+  else {
+    product = await startProduct();
+    base = product.baseUrl;
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+interface Person {
+  ctx: BrowserContext;
+  page: Page;
+  email: string;
+  name: string;
+}
+
+async function newPerson(name: string, viewport: { width: number; height: number } = { width: 1280, height: 860 }): Promise<Person> {
+  const ctx = await browser.newContext({ viewport, locale: 'en-US', acceptDownloads: true });
+  const page = await ctx.newPage();
+  const email = `${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`;
+  await page.goto(`${base}/register`);
+  await page.fill('#name', name);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/projects', { timeout: 60_000 });
+  return { ctx, page, email, name };
+}
+
+async function createProject(p: Person, title: string, story = STORY_EN): Promise<string> {
+  await p.page.goto(`${base}/projects/new`);
+  await p.page.fill('#title', title);
+  await p.page.fill('#story', story);
+  await p.page.click('button[type=submit]');
+  await p.page.waitForURL(/\/projects\/[0-9a-f-]{36}/, { timeout: 60_000 });
+  const id = /projects\/([0-9a-f-]{36})/.exec(p.page.url())![1];
+  await waitConnected(p.page);
+  return id;
+}
+
+async function addMember(owner: Person, projectId: string, who: Person, role: 'editor' | 'reviewer' | 'viewer'): Promise<void> {
+  const page = await owner.ctx.newPage();
+  await page.goto(`${base}/projects/${projectId}/settings`);
+  await page.fill('#m-email', who.email);
+  await page.selectOption('#m-role', role);
+  await page.click('form:has(#m-email) button[type=submit]');
+  await page.locator('tbody tr', { hasText: who.email }).waitFor({ timeout: 15_000 });
+  await page.close();
+}
+
+async function openStudio(p: Person, projectId: string, phase: string): Promise<void> {
+  await p.page.goto(`${base}/projects/${projectId}#${phase}`);
+  await waitConnected(p.page);
+}
+
+async function waitConnected(page: Page): Promise<void> {
+  await page.locator('[data-testid=connection][data-state=connected]').waitFor({ timeout: 60_000 });
+}
+
+async function axe(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`)).toEqual([]);
+}
+
+/** Where a panel sits on its page, as fractions of the page box (independent of each viewer's camera). */
+async function panelPlacement(page: Page): Promise<{ x: number; y: number }> {
+  const panel = await page.locator('[data-testid=koma-panel]').first().boundingBox();
+  const sheet = await page.locator('[data-testid=koma-page]').first().boundingBox();
+  if (!panel || !sheet) throw new Error('no panel or page on the canvas');
+  return { x: (panel.x - sheet.x) / sheet.width, y: (panel.y - sheet.y) / sheet.height };
+}
+
+async function typeInField(page: Page, field: string, text: string): Promise<void> {
+  const input = page.locator(`.studio-main [data-field="${field}"]`).first();
+  await input.click();
+  await input.pressSequentially(text, { delay: 10 });
+}
+
+function fieldValue(page: Page, field: string): Promise<string> {
+  return page.locator(`.studio-main [data-field="${field}"]`).first().inputValue();
+}
+
+describe('studio pages', () => {
+  test('every page renders at the three breakpoints with no serious or critical axe violations', async () => {
+    const owner = await newPerson('Ayaka');
+    const projectId = await createProject(owner, 'Lighthouse');
+    await owner.page.locator('[data-testid=start-by-hand]').click();
+    for (const bp of BREAKPOINTS) {
+      await owner.page.setViewportSize({ width: bp.width, height: bp.height });
+      const pages: Array<[string, string, () => Promise<void>]> = [
+        ['dashboard', '/projects', async () => void (await owner.page.locator('.project-card').first().waitFor({ timeout: 60_000 }))],
+        ['new-project', '/projects/new', async () => void (await owner.page.locator('#story').waitFor())],
+        ['settings', `/projects/${projectId}/settings`, async () => void (await owner.page.locator('tbody tr').first().waitFor())],
+        ['studio-concept', `/projects/${projectId}#concept`, () => waitConnected(owner.page)],
+        ['studio-name', `/projects/${projectId}#name`, () => waitConnected(owner.page)],
+      ];
+      for (const [label, url, ready] of pages) {
+        await owner.page.goto(`${base}${url}`);
+        await ready();
+        await owner.page.waitForTimeout(300);
+        await owner.page.screenshot({ path: path.join(shots, `${label}-${bp.name}.png`) });
+        await axe(owner.page, `${label}@${bp.width}`);
+      }
+    }
+    const anon = await browser.newContext();
+    const page = await anon.newPage();
+    for (const bp of BREAKPOINTS) {
+      await page.setViewportSize({ width: bp.width, height: bp.height });
+      for (const [label, url] of [['landing', '/'], ['sign-in', '/login'], ['sign-up', '/register']] as const) {
+        await page.goto(`${base}${url}`);
+        await page.screenshot({ path: path.join(shots, `${label}-${bp.name}.png`) });
+        await axe(page, `${label}@${bp.width}`);
+      }
+    }
+    await anon.close();
+    await owner.ctx.close();
+  });
+
+  test('the new-project form shows the API validation error and creates nothing', async () => {
+    const p = await newPerson('Ren');
+    await p.page.goto(`${base}/projects/new`);
+    await p.page.fill('#title', 'Blank');
+    await p.page.fill('#story', '   \n  ');
+    await p.page.click('button[type=submit]');
+    await p.page.locator('.alert').waitFor({ timeout: 15_000 });
+    expect(p.page.url()).toContain('/projects/new');
+    await p.ctx.close();
+  });
+
+  test('switching the UI language to Japanese re-labels the studio', async () => {
+    const p = await newPerson('Mio');
+    await p.page.selectOption('select[aria-label=Language]', 'ja');
+    await expect.poll(() => p.page.locator('h1').first().textContent()).toBe('マイプロジェクト');
+    await p.ctx.close();
+  });
+});
+
+describe('working together', () => {
+  let editor: Person;
+  let reviewer: Person;
+  let viewer: Person;
+  let projectId: string;
+
+  beforeAll(async () => {
+    editor = await newPerson('Hinata');
+    reviewer = await newPerson('Kuroda');
+    viewer = await newPerson('Sumire');
+    projectId = await createProject(editor, 'Together');
+    await addMember(editor, projectId, reviewer, 'reviewer');
+    await addMember(editor, projectId, viewer, 'viewer');
+    await editor.page.locator('[data-testid=start-by-hand]').click();
+    await editor.page.locator('.studio-main [data-field=logline]').waitFor();
+  });
+
+  afterAll(async () => {
+    await Promise.all([editor?.ctx.close(), reviewer?.ctx.close(), viewer?.ctx.close()]);
+  });
+
+  test('text typed by the editor appears for the reviewer, who cannot edit the work', async () => {
+    await openStudio(reviewer, projectId, 'concept');
+    await typeInField(editor.page, 'logline', 'A keeper of a lighthouse');
+    const prose = editor.page.locator('.studio-main .ProseMirror').first();
+    await prose.click();
+    await editor.page.keyboard.type('The lamp went dark at midnight.');
+    await expect.poll(() => fieldValue(reviewer.page, 'logline'), { timeout: 15_000 }).toBe('A keeper of a lighthouse');
+    await expect.poll(() => reviewer.page.locator('.studio-main .ProseMirror').first().textContent(), { timeout: 15_000 }).toContain('The lamp went dark');
+    // Read-only for a reviewer: disabled, not merely failing.
+    expect(await reviewer.page.locator('.studio-main [data-field=logline]').isDisabled()).toBe(true);
+    expect(await reviewer.page.locator('.studio-main .ProseMirror').first().getAttribute('contenteditable')).toBe('false');
+    expect(await reviewer.page.locator('[data-testid=run]').isDisabled()).toBe(true);
+    await reviewer.page.screenshot({ path: path.join(shots, 'reviewer-concept.png') });
+  });
+
+  test("the reviewer's comment appears for the editor", async () => {
+    await reviewer.page.locator('[data-testid=comment-input]').fill('The logline should name Mara.');
+    await reviewer.page.locator('[data-testid=comment-post]').click();
+    await expect
+      .poll(() => editor.page.locator('[data-testid=threads]').textContent(), { timeout: 15_000 })
+      .toContain('The logline should name Mara.');
+  });
+
+  test('a panel moved on the canvas by the editor moves for the reviewer', async () => {
+    await openStudio(editor, projectId, 'name');
+    await editor.page.locator('[data-testid=start-by-hand]').click();
+    await editor.page.locator('[data-testid=koma-panel]').first().waitFor({ timeout: 30_000 });
+    await openStudio(reviewer, projectId, 'name');
+    await reviewer.page.locator('[data-testid=koma-panel]').first().waitFor({ timeout: 30_000 });
+    const before = await panelPlacement(reviewer.page);
+    // Shrink-free move: drag the panel by its middle.
+    const box = (await editor.page.locator('[data-testid=koma-panel]').first().boundingBox())!;
+    await editor.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await editor.page.mouse.down();
+    await editor.page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 30, { steps: 8 });
+    await editor.page.mouse.up();
+    const mine = await panelPlacement(editor.page);
+    expect(Math.abs(mine.x - before.x)).toBeGreaterThan(0.02);
+    await expect
+      .poll(async () => {
+        const theirs = await panelPlacement(reviewer.page);
+        return Math.abs(theirs.x - mine.x) < 0.01 && Math.abs(theirs.y - mine.y) < 0.01;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    await reviewer.page.screenshot({ path: path.join(shots, 'reviewer-name-after-move.png') });
+  });
+
+  test('a viewer sees changes live and every editing control is disabled', async () => {
+    await openStudio(viewer, projectId, 'concept');
+    await openStudio(editor, projectId, 'concept');
+    await typeInField(editor.page, 'theme', 'Light in the dark');
+    await expect.poll(() => fieldValue(viewer.page, 'theme'), { timeout: 15_000 }).toBe('Light in the dark');
+    const editable = viewer.page.locator('.studio-main input:not([disabled]), .studio-main textarea:not([disabled]), .studio-main select:not([disabled])');
+    expect(await editable.count()).toBe(0);
+    expect(await viewer.page.locator('.studio-main [contenteditable=true]').count()).toBe(0);
+    for (const id of ['run', 'approve']) expect(await viewer.page.locator(`[data-testid=${id}]`).isDisabled()).toBe(true);
+    expect(await viewer.page.locator('[data-testid=comment-input]').count()).toBe(0);
+    await viewer.page.screenshot({ path: path.join(shots, 'viewer-concept.png') });
+  });
+
+  test('edits made offline arrive for the other person after reconnecting', async () => {
+    await openStudio(reviewer, projectId, 'concept');
+    await editor.ctx.setOffline(true);
+    await editor.page.locator('[data-testid=connection][data-state=offline]').waitFor({ timeout: 15_000 });
+    await typeInField(editor.page, 'genre', 'Maritime mystery');
+    await editor.page.waitForTimeout(1000);
+    expect(await fieldValue(reviewer.page, 'genre')).not.toBe('Maritime mystery');
+    await editor.ctx.setOffline(false);
+    await expect.poll(() => fieldValue(reviewer.page, 'genre'), { timeout: 30_000 }).toBe('Maritime mystery');
+    await editor.page.locator('[data-testid=connection][data-state=connected]').waitFor({ timeout: 30_000 });
+  });
+});
+
+describe('agents in the loop', () => {
+  test('a phase run shows progress and a new branch for both; feedback gives another; compare; adopt; downstream turns stale', async () => {
+    const editor = await newPerson('Tobias');
+    const projectId = await createProject(editor, 'Runs');
+    const other = await newPerson('Elias');
+    await addMember(editor, projectId, other, 'editor');
+    await openStudio(other, projectId, 'concept');
+    await editor.page.locator('[data-testid=run]').click();
+    await expect.poll(() => other.page.locator('[data-testid=rail-concept]').getAttribute('data-status'), { timeout: 120_000 }).toBe('review');
+    await expect.poll(() => other.page.locator('[data-branch]').count(), { timeout: 30_000 }).toBe(1);
+    await editor.page.locator('[data-testid=feedback]').fill('Make it darker and set it in winter.');
+    await editor.page.locator('[data-testid=run]').click();
+    await expect.poll(() => other.page.locator('[data-branch]').count(), { timeout: 120_000 }).toBe(2);
+    await expect.poll(() => editor.page.locator('.branch-list').textContent(), { timeout: 30_000 }).toContain('Make it darker');
+    // Build characters on the current concept, then adopt the other concept branch.
+    await openStudio(editor, projectId, 'characters');
+    await editor.page.locator('[data-testid=run]').click();
+    await expect.poll(() => editor.page.locator('[data-testid=rail-characters]').getAttribute('data-status'), { timeout: 120_000 }).toBe('review');
+    await openStudio(editor, projectId, 'concept');
+    const boxes = editor.page.locator('.branch-list input[type=checkbox]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await editor.page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await editor.page.locator('dialog[open] .compare').waitFor();
+    await editor.page.screenshot({ path: path.join(shots, 'compare.png') });
+    await editor.page.keyboard.press('Escape');
+    const notActive = editor.page.locator('.branch[data-active=false]').first();
+    await notActive.getByRole('button', { name: 'Adopt' }).click();
+    await expect.poll(() => other.page.locator('[data-testid=rail-characters]').getAttribute('data-status'), { timeout: 30_000 }).toBe('stale');
+    await openStudio(other, projectId, 'characters');
+    expect(await other.page.locator('.notice-stale').textContent()).toContain('Concept');
+    await Promise.all([editor.ctx.close(), other.ctx.close()]);
+  });
+
+  test('the full pipeline from a pasted story to a downloaded CBZ and PDF', async () => {
+    const editor = await newPerson('Mara');
+    const projectId = await createProject(editor, 'Pipeline');
+    await editor.page.getByRole('button', { name: /Run remaining phases automatically/ }).click();
+    await expect
+      .poll(() => editor.page.locator('[data-testid=rail-final]').getAttribute('data-status'), { timeout: 280_000, interval: 2000 })
+      .toMatch(/review|approved/);
+    await openStudio(editor, projectId, 'final');
+    await editor.page.locator('.viewer-page').waitFor({ timeout: 30_000 });
+    await editor.page.screenshot({ path: path.join(shots, 'final-viewer.png') });
+    for (const [format, magic] of [['cbz', 'PK'], ['pdf', '%PDF']] as const) {
+      const [download] = await Promise.all([editor.page.waitForEvent('download', { timeout: 120_000 }), editor.page.locator(`[data-export=${format}]`).click()]);
+      const file = await download.path();
+      const bytes = readFileSync(file!);
+      expect(bytes.subarray(0, magic.length).toString('latin1')).toBe(magic);
+      expect(bytes.length).toBeGreaterThan(1000);
+    }
+    await editor.ctx.close();
+  });
+});
