@@ -32,7 +32,8 @@ function makeFormat(
   // The B5 frame is given as ≈150 × 220: use it exactly; scale the others by B5's ratio.
   const fw = name === 'B5' ? 150 : round1(w * FRAME_W_RATIO);
   const fh = name === 'B5' ? 220 : round1(h * FRAME_H_RATIO);
-  const innerFrameMm: BBoxMm = [round1((w - fw) / 2), round1((h - fh) / 2), fw, fh];
+  // Exactly centred (no rounding of the margins): rtl and ltr pages must mirror each other.
+  const innerFrameMm: BBoxMm = [(w - fw) / 2, (h - fh) / 2, fw, fh];
   const safeMm: BBoxMm = [SAFE_INSET_MM, SAFE_INSET_MM, w - 2 * SAFE_INSET_MM, h - 2 * SAFE_INSET_MM];
   return {
     name,

@@ -179,6 +179,27 @@ describe('layoutBook properties', () => {
   });
 });
 
+describe('reading direction', () => {
+  it('an ltr book is the mirror image of the rtl book (same shots, seed and alternative)', () => {
+    fc.assert(
+      fc.property(shotsArb(1, 30), optsArb, (shots, opts) => {
+        const rtl = layoutBook(shots, { ...opts, readingDirection: 'rtl' });
+        const ltr = layoutBook(shots, { ...opts, readingDirection: 'ltr' });
+        const W = pageFormat(opts.format).trimMm.w;
+        expect(ltr.pages.map((p) => p.panels.length)).toEqual(rtl.pages.map((p) => p.panels.length));
+        rtl.pages.forEach((page, i) =>
+          page.panels.forEach((panel, j) => {
+            const [x, y, w, h] = ltr.pages[i].panels[j].bboxMm;
+            expect(W - x - w).toBeCloseTo(panel.bboxMm[0], 1);
+            expect([y, w, h]).toEqual([panel.bboxMm[1], panel.bboxMm[2], panel.bboxMm[3]].map((v, k) => (k === 0 ? v : expect.closeTo(v, 1))));
+          }),
+        );
+      }),
+      RUNS,
+    );
+  });
+});
+
 describe('layoutPage', () => {
   it('lays out exactly the given shots on one valid page; alternatives differ', () => {
     fc.assert(

@@ -55,3 +55,14 @@ describe('spreads', () => {
     expect([0, 1, 2].map((i) => pageSide(i, 'ltr'))).toEqual(['right', 'left', 'right']);
   });
 });
+
+describe('estimateReadingOrder on hand-drawn geometry', () => {
+  it('still finds the tiers when edges overlap by a millimetre', () => {
+    const sloppy: BBoxMm[] = [
+      [90, 18, 76, 101], // top right, bottom edge 1 mm into the next tier
+      [16, 19, 70, 99],
+      [16, 118, 150, 120],
+    ];
+    expect(estimateReadingOrder(sloppy, 'rtl')).toEqual([0, 1, 2]);
+  });
+});

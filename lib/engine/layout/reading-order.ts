@@ -16,8 +16,12 @@ export interface ReadingOrderEstimate {
   ambiguous: boolean;
 }
 
-/** Boxes may touch or overlap by this much and still be cut apart (rounding, hairline butting). */
-const TOLERANCE_MM = 0.5;
+/**
+ * Boxes may touch or overlap by this much and still be cut apart: rounding, and panels drawn by
+ * hand on the storyboard canvas, whose edges rarely line up to the tenth of a millimetre. Well
+ * under the narrowest gutter (3.5 mm), so a real gutter is never mistaken for an overlap.
+ */
+const TOLERANCE_MM = 1.5;
 
 /** Split positions along one axis: groups of indices separated by empty bands. */
 function bands(boxes: readonly BBoxMm[], ids: readonly number[], axis: 0 | 1): number[][] {
