@@ -92,7 +92,8 @@ export class DurableStore {
 
   constructor(private readonly options: DurableStoreOptions) {
     this.maxBatch = options.maxBatch ?? 500;
-    this.maxInFlight = options.maxInFlight ?? 2;
+    // Several commits in flight let PostgreSQL share one WAL flush between them.
+    this.maxInFlight = options.maxInFlight ?? 4;
     this.clientDeadlineMs = options.clientDeadlineMs ?? 15_000;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
     this.compactEveryRows = options.compactEveryRows ?? 500;
