@@ -104,26 +104,24 @@ export interface RgbImage {
  */
 export async function renderRgb(svg: string, format: PageFormat, area: 'bleed' | 'trim', outW: number, outH: number): Promise<RgbImage> {
   const b = format.bleedMm;
-  const canvasW = format.trimMm.w + 2 * b;
-  const areaW = area === 'bleed' ? canvasW : format.trimMm.w;
-  const scale = outW / areaW;
-  const renderW = Math.round(canvasW * scale);
-  const img = await renderAsync(await resvgCompatibleImages(svg), {
-    fitTo: { mode: 'width', value: renderW },
+  // Draw exactly the wanted area: the root viewBox is set to it, so the page lands on whole
+  // pixels whatever the SVG's own extent (crop marks widen it) and nothing outside is drawn.
+  const box: [number, number, number, number] =
+    area === 'bleed' ? [-b, -b, format.trimMm.w + 2 * b, format.trimMm.h + 2 * b] : [0, 0, format.trimMm.w, format.trimMm.h];
+  const img = await renderAsync(await resvgCompatibleImages(withViewBox(svg, box)), {
+    fitTo: { mode: 'width', value: outW },
     font: { loadSystemFonts: false },
     background: '#ffffff',
     shapeRendering: 2,
     imageRendering: 0,
     logLevel: 'off',
   });
-  const left = area === 'bleed' ? 0 : Math.round(b * scale);
-  const top = area === 'bleed' ? 0 : Math.round(b * scale);
-  // resvg rounds the canvas height on its own; crop (or pad with white) to the exact size so
-  // ultra is always exactly the print size.
-  const w = Math.min(outW, img.width - left);
-  const h = Math.min(outH, img.height - top);
+  // resvg rounds the height on its own; crop (or pad with white) to the exact size so ultra is
+  // always exactly the print size.
+  const w = Math.min(outW, img.width);
+  const h = Math.min(outH, img.height);
   let pipe = sharp(img.pixels, { raw: { width: img.width, height: img.height, channels: 4 } })
-    .extract({ left, top, width: w, height: h })
+    .extract({ left: 0, top: 0, width: w, height: h })
     .flatten({ background: '#ffffff' });
   if (w < outW || h < outH) {
     pipe = sharp(await pipe.raw().toBuffer(), { raw: { width: w, height: h, channels: 3 } }).extend({
@@ -134,6 +132,17 @@ export async function renderRgb(svg: string, format: PageFormat, area: 'bleed' |
   }
   const data = await pipe.removeAlpha().raw().toBuffer();
   return { data, width: outW, height: outH };
+}
+
+/** The SVG with its root viewBox (and mm size) replaced by `box`. */
+export function withViewBox(svg: string, box: [number, number, number, number]): string {
+  const m = /<svg\b[^>]*>/.exec(svg);
+  if (!m) throw new Error('rasterizePage: not an SVG');
+  const rnd = (n: number) => String(Math.round(n * 1000) / 1000);
+  const root = m[0]
+    .replace(/\s(viewBox|width|height)="[^"]*"/g, '')
+    .replace(/^<svg\b/, `<svg width="${rnd(box[2])}mm" height="${rnd(box[3])}mm" viewBox="${box.map(rnd).join(' ')}"`);
+  return svg.slice(0, m.index) + root + svg.slice(m.index + m[0].length);
 }
 
 /**

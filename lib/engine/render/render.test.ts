@@ -79,6 +79,18 @@ describe('rasterizePage', () => {
     expect([g.width, g.height]).toEqual([r.width, r.height]);
   });
 
+  it('an SVG with crop marks rasterises to the same bleed canvas (the marks lie outside it)', async () => {
+    const marked = renderPageSvg(page, ctx, { cropMarks: true });
+    const a = await rasterizePage(svg, 'low', book.format, { area: 'bleed' });
+    const b = await rasterizePage(marked, 'low', book.format, { area: 'bleed' });
+    expect([b.width, b.height]).toEqual([a.width, a.height]);
+    const ga = await toGray(a.bytes);
+    const gb = await toGray(b.bytes);
+    let differ = 0;
+    for (let i = 0; i < ga.data.length; i++) if (Math.abs(ga.data[i] - gb.data[i]) > 48) differ++;
+    expect(differ / ga.data.length).toBeLessThan(0.002);
+  });
+
   it('hash is the sha256 of the bytes, stable for the same input, different for a different page', async () => {
     const a = await rasterizePage(svg, 'preview', book.format);
     const b = await rasterizePage(svg, 'preview', book.format);
