@@ -14,22 +14,15 @@ export interface GenerationScope {
 
 export async function writeGenerations(sql: Db, scope: GenerationScope, rows: readonly GenerationRecord[]): Promise<void> {
   if (!rows.length) return;
-  const values = rows.map((r) => ({
-    project_id: scope.projectId,
-    phase: scope.phase,
-    job_id: scope.jobId,
-    provider: r.provider,
-    model: r.model.slice(0, 200),
-    prompt_hash: r.promptHash,
-    input_tokens: Math.max(0, Math.round(r.inputTokens)),
-    output_tokens: Math.max(0, Math.round(r.outputTokens)),
-    images: Math.max(0, Math.round(r.images)),
-    cost_jpy: Math.round(r.costJpy * 10_000) / 10_000,
-    duration_ms: Math.max(0, Math.round(r.durationMs)),
-    outcome: r.outcome,
-    error: r.error ? r.error.slice(0, 2000) : null,
-  }));
-  await sql`INSERT INTO generations ${sql(values, 'project_id', 'phase', 'job_id', 'provider', 'model', 'prompt_hash', 'input_tokens', 'output_tokens', 'images', 'cost_jpy', 'duration_ms', 'outcome', 'error')}`;
+  // One statement per row with clock_timestamp(): rows keep the order the calls happened in
+  // (now() would give every row of a transaction the same time).
+  for (const r of rows) {
+    await sql`
+      INSERT INTO generations (project_id, phase, job_id, provider, model, prompt_hash, input_tokens, output_tokens, images, cost_jpy, duration_ms, outcome, error, created_at)
+      VALUES (${scope.projectId}, ${scope.phase}, ${scope.jobId}, ${r.provider}, ${r.model.slice(0, 200)}, ${r.promptHash},
+              ${Math.max(0, Math.round(r.inputTokens))}, ${Math.max(0, Math.round(r.outputTokens))}, ${Math.max(0, Math.round(r.images))},
+              ${Math.round(r.costJpy * 10_000) / 10_000}, ${Math.max(0, Math.round(r.durationMs))}, ${r.outcome}, ${r.error ? r.error.slice(0, 2000) : null}, clock_timestamp())`;
+  }
 }
 
 /** A recorder that writes each row as it happens (for long runs, so a crash loses nothing). */
