@@ -25,7 +25,8 @@ import {
   getSourceText,
   appendBranchProse,
   readBranchContent,
-  setBranchField,
+  setBranchProvenance,
+  resetBranchContent,
   setPhaseStatus,
   setRunState,
   workDocName,
@@ -138,6 +139,9 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
       origin,
     );
     branchCreatedHere = created.created;
+    // A retry (or a job picked up after its worker died) finds its branch half-written: start it
+    // over so streamed text is not written twice.
+    if (!created.created) resetBranchContent(doc, phase, branchId, origin);
     setPhaseStatus(doc, phase, 'running', null, origin);
     progress(0.02, 'Reading the story');
 
@@ -179,8 +183,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     await generations.flush();
 
     writeBranchContent(doc, phase, branchId, result.output, { ...origin, state: 'ready' });
-    setBranchField(doc, phase, branchId, 'model', result.model, origin);
-    setBranchField(doc, phase, branchId, 'costJpy', result.costJpy, origin);
+    setBranchProvenance(doc, phase, branchId, { model: result.model, costJpy: result.costJpy }, origin);
     setPhaseStatus(doc, phase, 'review', null, origin);
     if (job.pipeline) adoptBranch(doc, phase, branchId, origin);
     clearRunState(doc, phase, origin);

@@ -358,6 +358,22 @@ export function setBranchState(doc: Y.Doc, phase: Phase, branchId: string, state
   write(doc, opts, () => b.set('state', state));
 }
 
+const provenanceSchema = z
+  .object({ model: z.string().max(200).nullable().optional(), costJpy: z.number().nonnegative().finite().nullable().optional() })
+  .strict();
+
+/** Record what produced a branch once it is known (an agent learns its model and cost at the end). */
+export function setBranchProvenance(doc: Y.Doc, phase: Phase, branchId: string, provenance: z.input<typeof provenanceSchema>, opts?: WriteOptions): void {
+  assertCurrentSchema(doc);
+  const parsed = provenanceSchema.safeParse(provenance);
+  if (!parsed.success) throw new DocError('invalid', `bad provenance: ${issues(parsed.error)}`);
+  const b = branchMap(doc, phase, branchId);
+  write(doc, opts, () => {
+    if (parsed.data.model !== undefined) b.set('model', parsed.data.model);
+    if (parsed.data.costJpy !== undefined) b.set('costJpy', parsed.data.costJpy);
+  });
+}
+
 export function pinBranch(doc: Y.Doc, phase: Phase, branchId: string, pinned = true, opts?: WriteOptions): void {
   assertCurrentSchema(doc);
   const b = branchMap(doc, phase, branchId);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   projectId = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
   const tokenRes = await call(routes.collabTokenRoute.POST, { token: owner.token, params: { id: projectId } });
   expect(tokenRes.status).toBe(200);
-  client = connect(stack.collab.url, 'Hinata', tokenRes.body.token);
+  client = connect(stack.collab.url, tokenRes.body.docName, tokenRes.body.token);
   await waitFor(() => client.provider.isSynced, 10_000, 'person synced');
 });
 
@@ -36,7 +36,7 @@ describe('phase runs as collaborators', () => {
     const { jobId, branchId } = await runPhase(owner, projectId, 'concept');
     expect(branchId).toBe(`b-${jobId}`);
     const job = await waitForJob(owner, jobId);
-    expect(job.state).toBe('completed');
+    expect(job.state, job.error).toBe('completed');
     await waitFor(() => listBranches(client.doc, 'concept').some((b) => b.id === branchId && b.state === 'ready'), 10_000, 'branch visible');
     const branch = listBranches(client.doc, 'concept').find((b) => b.id === branchId)!;
     expect(branch.origin.kind).toBe('agent');
@@ -57,7 +57,7 @@ describe('phase runs as collaborators', () => {
     appendTextToFragment(proseFragment(client.doc, 'concept', first, 'synopsis'), '\n人の手で書き足した一文。');
     await acked(client);
     const job = await waitForJob(owner, jobId);
-    expect(job.state).toBe('completed');
+    expect(job.state, job.error).toBe('completed');
     await waitFor(() => listBranches(client.doc, 'concept').some((b) => b.id === branchId && b.state === 'ready'));
 
     const view = await phaseState(owner, projectId, 'concept');
@@ -70,7 +70,8 @@ describe('phase runs as collaborators', () => {
 
   it('adopting another upstream branch marks the downstream phase stale; skip and reopen work', async () => {
     const { jobId } = await runPhase(owner, projectId, 'characters');
-    expect((await waitForJob(owner, jobId)).state).toBe('completed');
+    const charactersJob = await waitForJob(owner, jobId);
+    expect(charactersJob.state, charactersJob.error).toBe('completed');
     const characters = (await phaseState(owner, projectId, 'characters')).branches[0].id;
     expect((await act(owner, projectId, 'characters', 'adopt', { branchId: characters })).status).toBe(200);
     expect((await phaseState(owner, projectId, 'characters')).status).toBe('review');
