@@ -75,18 +75,22 @@ export function compositions(k: number): Composition[] {
   return out;
 }
 
-/** Split `total` by `weights`, keeping every share ≥ `min` when possible (water-filling). */
-export function distribute(total: number, weights: readonly number[], min: number): { sizes: number[]; clamped: boolean } {
+/**
+ * Split `total` by `weights`, keeping every share ≥ its minimum when possible (water-filling):
+ * shares below their minimum are pinned to it and the rest is re-split among the others.
+ */
+export function distribute(total: number, weights: readonly number[], min: number | readonly number[]): { sizes: number[]; clamped: boolean } {
   const n = weights.length;
-  if (total < n * min) return { sizes: weights.map(() => total / n), clamped: true };
+  const mins = typeof min === 'number' ? weights.map(() => min) : min;
+  if (total < mins.reduce((s, m) => s + m, 0)) return { sizes: weights.map(() => total / n), clamped: true };
   const fixed = new Array<boolean>(n).fill(false);
   let sizes = weights.slice();
   let clamped = false;
   for (let iter = 0; iter <= n; iter++) {
     const freeW = weights.reduce((s, w, i) => (fixed[i] ? s : s + w), 0);
-    const freeTotal = total - fixed.reduce((s, f) => (f ? s + min : s), 0);
-    sizes = weights.map((w, i) => (fixed[i] ? min : (w / freeW) * freeTotal));
-    const low = sizes.findIndex((v, i) => !fixed[i] && v < min);
+    const freeTotal = total - mins.reduce((s, m, i) => (fixed[i] ? s + m : s), 0);
+    sizes = weights.map((w, i) => (fixed[i] ? mins[i] : (w / freeW) * freeTotal));
+    const low = sizes.findIndex((v, i) => !fixed[i] && v < mins[i]);
     if (low < 0) break;
     fixed[low] = true;
     clamped = true;
@@ -140,7 +144,7 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
     return share * impH + (1 - share) * shapeH;
   });
   const minH = tiers.map((els) => (els.some((e) => e.shots.length === 2) ? 2 * MIN_STACKED_H + g : MIN_TIER_H));
-  const hs = distribute(availH, tierHeights, Math.max(...minH));
+  const hs = distribute(availH, tierHeights, minH);
   if (hs.clamped) clamped++;
 
   const tiles: Tile[] = [];

@@ -66,3 +66,16 @@ describe('estimateReadingOrder on hand-drawn geometry', () => {
     expect(estimateReadingOrder(sloppy, 'rtl')).toEqual([0, 1, 2]);
   });
 });
+
+describe('distribute (water-filling with minimums)', () => {
+  it('splits by weight, pins shares below their minimum, and keeps the total', async () => {
+    const { distribute } = await import('./page');
+    expect(distribute(100, [1, 1], 10).sizes).toEqual([50, 50]);
+    const r = distribute(100, [1, 9], 30);
+    expect(r.sizes).toEqual([30, 70]);
+    expect(r.clamped).toBe(true);
+    const m = distribute(100, [1, 1, 8], [10, 40, 10]);
+    expect(m.sizes[1]).toBe(40);
+    expect(m.sizes.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 9);
+  });
+});
