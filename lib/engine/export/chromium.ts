@@ -13,8 +13,14 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+export async function launchChromium(): Promise<Browser> {
+  try {
+    return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  } catch (err) {
+    // Say what to do: the vector PDF needs Chromium, the raster PDF does not.
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`Chromium could not start from ${CHROMIUM_PATH} (set KOMA_CHROMIUM_PATH; for a PDF without a browser call exportPdf(book, rasters)): ${why}`);
+  }
 }
 
 /** Run `fn` with a browser: the caller's if given (kept open), else a fresh one (closed after). */

@@ -56,6 +56,14 @@ describe('exportCbz', () => {
     expect(() => execFileSync('xmllint', ['--noout', '--schema', XSD, path.join(dir, 'bad.xml')], { stdio: 'pipe' })).toThrow();
   });
 
+  it('orders pages by their index even when the book lists them out of order', async () => {
+    const book = numberedBook(3);
+    const shuffled = { ...book, pages: [book.pages[2], book.pages[0], book.pages[1]] };
+    const files = unzipSync(await exportCbz(shuffled, undefined));
+    const inOrder = await rasterizeBook(book, 'high', { mime: 'image/png' });
+    inOrder.forEach((r, i) => expect(Buffer.from(files[`00${i + 1}.png`]).equals(Buffer.from(r.bytes)), `page ${i + 1}`).toBe(true));
+  });
+
   it('is byte-identical for the same book (fixed timestamps)', async () => {
     const book = numberedBook(2);
     const r = await rasterizeBook(book, 'preview', { mime: 'image/png' });
