@@ -241,6 +241,17 @@ export default function NameCanvas({ kv, trim, direction, editable, pageLabel, o
     }
     for (const [id, w] of wanted) if (!seen.has(id)) toCreate.push(w);
     if (!toCreate.length && !toUpdate.length && !toDelete.length) return;
+    // tldraw refuses shape writes while read-only; the doc's changes must still show for viewers.
+    const readonly = editor.getIsReadonly();
+    if (readonly) editor.updateInstanceState({ isReadonly: false });
+    try {
+      applyChanges(editor, toCreate, toUpdate, toDelete);
+    } finally {
+      if (readonly) editor.updateInstanceState({ isReadonly: true });
+    }
+  }
+
+  function applyChanges(editor: Editor, toCreate: TLShapePartial[], toUpdate: TLShapePartial[], toDelete: TLShapeId[]) {
     editor.store.mergeRemoteChanges(() => {
       editor.run(
         () => {
