@@ -19,7 +19,7 @@ import type { BookLayout, DialogueLine, LaidPage, LetteringIssue, PlacedBalloon,
 import type { DialogueOutput, NameOutput, ScenesOutput } from '../../schema/phases';
 import type { AgentAsset, PhaseAgent, PhaseAgentContext } from '../types';
 import { checkCancelled, makeAsset, storyOf, upstreamOf, validateOutput } from './common';
-import { planName } from './name';
+import { nameFromLayout, planName } from './name';
 import { dialogueAgent } from './dialogue';
 import { bookLayout } from './pages';
 
@@ -239,5 +239,6 @@ export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
     balloons: balloons.length,
     sceneImages: images.size,
   };
-  return { output: validateOutput('final', { pages, report: JSON.parse(JSON.stringify(report)) as Record<string, unknown> }), model, costJpy: 0, assets };
+  const book = { name: nameFromLayout(layout), balloons };
+  return { output: validateOutput('final', { pages, book, report: JSON.parse(JSON.stringify(report)) as Record<string, unknown> }), model, costJpy: 0, assets };
 };

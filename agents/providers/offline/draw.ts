@@ -299,7 +299,10 @@ export function scenePanelSvg(d: ScenePanelDrawing): { svg: string; width: numbe
   }
   parts.push(weatherSvg(weather, width, height, r));
   const body = parts.join('');
-  const tilted = panel.camera === 'dutch' ? `<g transform="rotate(${f(-7 + r() * 2)} ${f(width / 2)} ${f(height / 2)})">${body}</g>` : body;
+  // A dutch angle tilts the world; scaling up around the centre keeps the corners covered.
+  const cx = f(width / 2);
+  const cy = f(height / 2);
+  const tilted = panel.camera === 'dutch' ? `<g transform="translate(${cx} ${cy}) rotate(${f(-7 + r() * 2)}) scale(1.3) translate(-${cx} -${cy})">${body}</g>` : body;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="#f4f4f2"/>${tilted}</svg>`;
   const prompt = `storyboard: ${panel.shot} shot, ${panel.camera} camera, ${backdrop} backdrop, ${weather}${names.length ? `, figures: ${names.reverse().join(', ')}` : ''}. ${text}`;
   return { svg, width, height, prompt };

@@ -44,7 +44,9 @@ function speechKind(text: string): BalloonKind {
 }
 
 /** Balloons hold about 60 Japanese characters or ~140 English ones: split longer lines at sentences. */
-export function splitLine(text: string, ja: boolean): string[] {
+export function splitLine(raw: string, ja: boolean): string[] {
+  // "There," Tobias said → the balloon reads "There." (the comma belonged to the attribution).
+  const text = ja ? raw : raw.replace(/,$/, '.');
   const max = ja ? 48 : 120;
   if (text.length <= max) return [text];
   const parts = text.split(ja ? /(?<=[。！？])/ : /(?<=[.!?])\s+/).filter((p) => p.trim());

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { layoutBook } from '../../lib/engine/layout';
+import type { ShotInput } from '../../lib/engine/types';
+import { sanitizeShots, nameFromLayout } from './name';
+import { sanitizeLines } from './dialogue';
+import { repaginate } from './final';
+import { bookLayout } from './pages';
+import type { CharactersOutput } from '../../schema/phases';
+
+const characters: CharactersOutput = {
+  cast: [{ id: 'c1', name: 'A', aliases: [], role: 'protagonist', look: '', personality: '', speechStyle: '', color: '#123456', referenceAssetId: null }],
+};
+const shots = (n: number): ShotInput[] => Array.from({ length: n }, (_, i) => ({ id: `s${i}`, importance: 0.5, shot: 'medium', characters: ['c1'] }));
+
+describe('sanitizeShots', () => {
+  it('repairs what a model may get wrong: ids, shot types, unknown characters, ranges', () => {
+    const out = sanitizeShots(
+      [
+        { id: 'x', importance: 7, shot: 'bogus' as never, characters: ['c1', 'ghost', 'c1'] },
+        { id: 'x', importance: Number.NaN, shot: 'wide', characters: [] },
+      ],
+      characters,
+    );
+    expect(out.map((s) => s.id)).toEqual(['x', 'xx']);
+    expect(out[0]).toMatchObject({ importance: 1, shot: 'medium', characters: ['c1'] });
+    expect(out[1].importance).toBe(0.5);
+  });
+});
+
+describe('sanitizeLines', () => {
+  it('drops lines for panels that do not exist and unknown speakers, and numbers lines per panel', () => {
+    const name = nameFromLayout(layoutBook(shots(4), { format: 'B5', readingDirection: 'rtl', seed: 1 }));
+    const [p0, p1] = name.pages[0].panels.sort((a, b) => a.order - b.order);
+    const lines = sanitizeLines(
+      [
+        { id: 'a', panelId: p1.id, speakerId: 'c1', kind: 'speech', text: 'second panel', order: 0 },
+        { id: 'b', panelId: p0.id, speakerId: 'ghost', kind: 'speech', text: 'first panel', order: 0 },
+        { id: 'c', panelId: 'nope', speakerId: 'c1', kind: 'speech', text: 'gone', order: 0 },
+        { id: 'd', panelId: p0.id, speakerId: 'c1', kind: 'narration', text: 'box', order: 1 },
+        { id: 'e', panelId: p0.id, speakerId: 'c1', kind: 'speech', text: '   ', order: 2 },
+      ],
+      name,
+      characters,
+    );
+    expect(lines.map((l) => [l.text, l.order, l.speakerId])).toEqual([
+      ['first panel', 0, null],
+      ['box', 1, null],
+      ['second panel', 0, 'c1'],
+    ]);
+  });
+});
+
+describe('repaginate', () => {
+  it('re-lays a name whose page breaks 3–7 panels, keeping panel ids', () => {
+    const good = layoutBook(shots(10), { format: 'B5', readingDirection: 'rtl', seed: 2 });
+    // A person merged everything onto one page: 10 panels.
+    const broken = bookLayout({ ...nameFromLayout(good), pages: [{ index: 0, panels: nameFromLayout(good).pages.flatMap((p) => p.panels) }] }, { format: 'B5', readingDirection: 'rtl' });
+    const fixed = repaginate(broken, 2);
+    expect(fixed).not.toBeNull();
+    expect(fixed?.layout.pages.every((p) => p.panels.length >= 3 && p.panels.length <= 7)).toBe(true);
+    expect([...(fixed?.panelMap.entries() ?? [])].every(([a, b]) => a === b)).toBe(true);
+    expect(repaginate(good, 2)).toBeNull();
+  });
+});
