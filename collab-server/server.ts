@@ -45,6 +45,12 @@ export interface CollabServerOptions {
   limits?: Partial<CollabLimits>;
   storeDeadlineMs?: number;
   compactEveryUpdates?: number;
+  /**
+   * Re-check the memberships behind live connections this often (ms). Redis pub/sub is
+   * at-most-once: a revocation published while this instance was disconnected from Redis
+   * would be lost, so this sweep bounds how long stale rights can survive. 0 disables it.
+   */
+  membershipSweepMs?: number;
   log?: Logger;
 }
 
@@ -380,6 +386,37 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
     byMember.delete(key);
   }
 
+  async function sweepMemberships(): Promise<void> {
+    if (byMember.size === 0) return;
+    const projectIds = [...new Set([...byMember.keys()].map((k) => k.split(':')[0]))];
+    const rows = await withTimeout(
+      sql<{ project_id: string; user_id: string; role: string }[]>`
+        SELECT project_id::text AS project_id, user_id::text AS user_id, role FROM memberships WHERE project_id IN ${sql(projectIds)}`,
+      5_000,
+    );
+    const roles = new Map(rows.map((r) => [memberKey(r.project_id, r.user_id), r.role]));
+    for (const [key, set] of [...byMember]) {
+      const role = roles.get(key);
+      for (const socket of [...set]) {
+        const stale = [...socket.docs.values()].some((a) => a.identity.userId && memberKey(a.projectId, a.identity.userId) === key && a.identity.role !== role);
+        if (!stale) continue;
+        metrics.revocations.inc({ event: 'sweep-closed' });
+        const [projectId, userId] = key.split(':');
+        closeSocket(socket, Close.revoked, { projectId, userId, via: 'sweep' });
+        set.delete(socket);
+      }
+      if (set.size === 0) byMember.delete(key);
+    }
+  }
+  const sweepMs = options.membershipSweepMs ?? 30_000;
+  const sweepTimer =
+    sweepMs > 0
+      ? setInterval(() => {
+          sweepMemberships().catch((error: unknown) => log.warn({ err: error }, 'membership sweep failed; will retry'));
+        }, sweepMs)
+      : undefined;
+  sweepTimer?.unref();
+
   // ---- HTTP: /health, /metrics -------------------------------------------------------------
   const httpServer = http.createServer((req, res) => {
     void (async () => {
@@ -505,6 +542,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
   let closing: Promise<void> | undefined;
   async function close(): Promise<void> {
     closing ??= (async () => {
+      clearInterval(sweepTimer);
       httpServer.close();
       for (const s of [...sockets]) closeSocket(s, Close.shuttingDown);
       hocuspocus.closeConnections();

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** worker: /health and /metrics port (0 = any free port). */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** collab-server: re-check live connections' memberships this often (ms; 0 = off); backs up lost revocations. */
+  COLLAB_MEMBERSHIP_SWEEP_MS: z.coerce.number().int().nonnegative().default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -28,7 +28,7 @@ beforeAll(async () => {
   db = await startTestDatabase('postgres');
   redis = await startTestRedis();
   publisher = new Redis(redis.url);
-  server = await startCollabServer({ sql: db.sql, secret: SECRET, redisUrl: redis.url, port: 0, log: testLog });
+  server = await startCollabServer({ sql: db.sql, secret: SECRET, redisUrl: redis.url, port: 0, log: testLog, membershipSweepMs: 500 });
 });
 
 afterAll(async () => {
@@ -197,6 +197,15 @@ describe('collab-server roles', () => {
     editor.doc.getText('source').insert(0, 'AFTER REVOKE ');
     await sleep(300);
     expect((await stored(p.work)).getText('source').toString()).toBe('Once upon a time.');
+  });
+
+  it('a removed member is closed by the membership sweep even if no revocation was published', async () => {
+    const p = await createProject(db.sql);
+    const reviewer = open(server.url, p.review, await userToken(p, 'reviewer'));
+    await synced(reviewer);
+    await db.sql`DELETE FROM memberships WHERE project_id = ${p.projectId} AND user_id = ${p.users.reviewer}`;
+    await waitFor(() => reviewer.events.closes.some((c) => c.reason === 'membership-revoked'), 5_000, 'sweep close');
+    await waitFor(() => reviewer.events.authFailed.includes('not-a-member'), 5_000, 'refusal after reconnect');
   });
 
   it('a demoted editor comes back read-only', async () => {
