@@ -76,7 +76,27 @@ function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, c
     picks.push(choose(c, options.seed, alternative, p));
     at += size;
   });
+  varySpreads(cands, picks);
   return { sizes, picks, cands };
+}
+
+/** How much worse (in score) a page may get to avoid repeating its facing page's grid. */
+const SPREAD_VARIETY_SLACK = 1;
+
+/**
+ * Facing pages are seen together (MANGA-CRAFT.md: plan in two-page spreads): two identical
+ * grids side by side read as a form, not a story. If the second page of a spread repeats the
+ * first's composition, take its next candidate when that costs little.
+ */
+function varySpreads(cands: PageCandidate[][], picks: number[]): void {
+  for (let p = 1; p + 1 < cands.length; p += 2) {
+    const first = cands[p][picks[p]];
+    const second = cands[p + 1];
+    if (second[picks[p + 1]].key !== first.key) continue;
+    const limit = second[picks[p + 1]].score + SPREAD_VARIETY_SLACK;
+    const other = second.findIndex((c) => c.key !== first.key && c.score <= limit);
+    if (other >= 0) picks[p + 1] = other;
+  }
 }
 
 const signature = (p: Plan): string => p.sizes.map((s, i) => `${s}:${p.cands[i][p.picks[i]].key}`).join('|');
