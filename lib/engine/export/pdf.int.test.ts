@@ -40,9 +40,13 @@ describe('exportPdf (vector, Chromium)', () => {
     expect(trim[3] - trim[1]).toBeCloseTo(257 * PT, 1);
     expect(info).toMatch(/Title:\s+Fixture/);
 
-    // Text is outlines: nothing to embed, so no font at all (and nothing to go wrong in CJK).
-    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
-    expect(fonts.trim().split('\n').length).toBe(2);
+    // The visible lettering is outlines; the only font is the invisible text layer's, subset.
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
+    expect(fonts.length).toBe(1);
+    expect(fonts[0]).toMatch(/^[A-Z]{6}\+NotoSansJP-Regular\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
+    // …which makes the Japanese searchable and copyable, in reading order within a column.
+    const text = execFileSync('pdftotext', ['-raw', '-f', '2', '-l', '2', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    expect(text).toContain('「はい、そうです…ー」');
     // Small: a storyboard page is tens of KB.
     expect(pdf.byteLength / 4).toBeLessThan(120_000);
 

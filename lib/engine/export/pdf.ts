@@ -3,11 +3,13 @@
  *
  * Default (vector): each page SVG — where every glyph is already an outline and scene images
  * are embedded — is printed by Chromium's `page.pdf()`, one PDF page per manga page at the
- * bleed canvas size (trim + 2 × bleed). Why this path: the PDF needs no font at all (pdf-lib
- * can only embed a Japanese font whole, 3–4 MB, because its subsetting loses CJK glyphs), text
- * is exactly the shapes the lettering engine set (vertical forms included), and a storyboard
- * page is a few tens of KB. pdf-lib then adds what Chromium cannot: TrimBox/BleedBox for the
- * printer, the title, the language, and right-to-left page order for viewers of rtl books.
+ * bleed canvas size (trim + 2 × bleed). Why this path: the visible lettering needs no font
+ * (pdf-lib could only embed a Japanese font whole, 3–4 MB, because its subsetting loses CJK
+ * glyphs), it is exactly the shapes the lettering engine set (vertical forms included), and a
+ * storyboard page is a few tens of KB. An invisible text layer over each balloon, in a font
+ * Chromium subsets, keeps the text searchable and copyable. pdf-lib then adds what Chromium
+ * cannot: TrimBox/BleedBox for the printer, the title, the language, and right-to-left page
+ * order for viewers of rtl books.
  *
  * Fallback (raster): given page rasters (or `mode: 'raster'`), pdf-lib draws one image a page.
  * Bigger, but needs no browser.
@@ -15,7 +17,9 @@
 import type { Browser } from 'playwright-core';
 import { PDFDocument, PDFName, ReadingDirection as PdfDirection, type PDFPage } from 'pdf-lib';
 import sharp from 'sharp';
-import type { ComposedBook, PageFormat } from '../types';
+import { readFileSync } from 'node:fs';
+import type { ComposedBook, PageFormat, PlacedBalloon } from '../types';
+import { fontFile } from '../fonts';
 import type { RasterPage } from '../render/raster';
 import { canvasMm } from '../render/geometry';
 import { bookContext, pagesInReadingOrder } from './pages';
@@ -51,7 +55,8 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
   const ctx = bookContext(book);
   const pxPerMmPrint = book.format.dpi / 25.4;
   const svgs: string[] = [];
-  for (const p of pagesInReadingOrder(book)) {
+  const pages = pagesInReadingOrder(book);
+  for (const p of pages) {
     const fitted = await fitPageImages(p, book.format, pxPerMmPrint);
     svgs.push(
       renderPageSvg(fitted, ctx, {
@@ -69,8 +74,11 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
     `<!doctype html><html lang="${book.language}"><head><meta charset="utf-8"><style>` +
     `@page{size:${cw}mm ${ch}mm;margin:0}html,body{margin:0;padding:0;background:#fff}` +
     `.p{width:${cw}mm;height:${ch}mm;overflow:hidden;break-after:page}.p:last-child{break-after:auto}` +
-    `.p>svg{display:block;width:${cw}mm;height:${ch}mm}</style></head><body>` +
-    svgs.map((s) => `<div class="p">${s}</div>`).join('') +
+    `.p>svg{display:block;width:${cw}mm;height:${ch}mm}` +
+    `@font-face{font-family:KomaText;src:url(${ORIGIN}/font.ttf)}` +
+    `.t{position:absolute;font-family:KomaText;color:#000;opacity:0.01;white-space:pre;margin:0;padding:0;line-height:1}` +
+    `.t.v{writing-mode:vertical-rl}</style></head><body>` +
+    svgs.map((s, i) => `<div class="p" style="position:relative">${s}${textLayer(pages[i].balloons, book.format.bleedMm)}</div>`).join('') +
     `</body></html>`;
   const context = await browser.newContext({ javaScriptEnabled: false });
   try {
@@ -79,6 +87,7 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
     await page.route('**/*', (route) => {
       const url = route.request().url();
       if (url === `${ORIGIN}/book.html`) return route.fulfill({ body: html, contentType: 'text/html; charset=utf-8' });
+      if (url === `${ORIGIN}/font.ttf`) return route.fulfill({ body: readFileSync(fontFile(book.language === 'ja' ? 'ja-regular' : 'latin-regular')), contentType: 'font/ttf' });
       const asset = url.startsWith(`${ORIGIN}/img/`) ? assets.get(url.slice(ORIGIN.length + 5)) : undefined;
       if (asset) return route.fulfill({ body: Buffer.from(asset.bytes), contentType: asset.mime });
       return route.abort();
@@ -89,6 +98,27 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
   } finally {
     await context.close();
   }
+}
+
+/**
+ * An invisible text layer over each balloon, so the PDF can be searched and copied and read
+ * aloud: the visible lettering is outlines (exactly as set), this is real text in a font that
+ * Chromium subsets into the PDF. Nearly transparent rather than transparent: fully
+ * transparent text may be dropped from the PDF.
+ */
+function textLayer(balloons: readonly PlacedBalloon[], bleedMm: number): string {
+  return balloons
+    .map((b) => {
+      const [x, y, w, h] = b.bboxMm;
+      const style = `left:${x + bleedMm}mm;top:${y + bleedMm}mm;width:${w}mm;height:${h}mm;font-size:${b.fontSizeMm}mm`;
+      const text = b.columns.map(escapeHtml).join('\n');
+      return `<p class="t${b.vertical ? ' v' : ''}" style="${style}">${text}</p>`;
+    })
+    .join('');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 async function rasterPdf(book: ComposedBook, rasters: RasterPage[]): Promise<Uint8Array> {
