@@ -137,6 +137,11 @@ export const finalPageSchema = z.object({
 });
 export const finalOutput = z.object({
   pages: z.array(finalPageSchema).max(200),
+  /**
+   * The book as phase 7 left it after its fixes (re-pagination, re-lettering): what exports
+   * print. Absent in books finished before it existed: exports then use the name and dialogue.
+   */
+  book: z.object({ name: nameOutput, balloons: z.array(placedBalloonSchema).max(5_000) }).optional(),
   /** The per-page quality report (metrics M1–M18) and what phase 7 fixed, as JSON. */
   report: z.record(z.string(), z.unknown()),
 });

@@ -18,8 +18,10 @@ import * as runsRoute from '../../app/api/projects/[id]/phases/[phase]/runs/rout
 import * as actionRoute from '../../app/api/projects/[id]/phases/[phase]/[action]/route';
 import * as pipelineRoute from '../../app/api/projects/[id]/pipeline/route';
 import * as jobRoute from '../../app/api/jobs/[jobId]/route';
+import * as exportRoute from '../../app/api/projects/[id]/export/route';
+import * as assetRoute from '../../app/api/assets/[assetId]/route';
 
-export const routes = { registerRoute, projectsRoute, collabTokenRoute, phaseRoute, runsRoute, actionRoute, pipelineRoute, jobRoute };
+export const routes = { registerRoute, projectsRoute, collabTokenRoute, phaseRoute, runsRoute, actionRoute, pipelineRoute, jobRoute, exportRoute, assetRoute };
 
 export interface Stack {
   env: ApiEnv;

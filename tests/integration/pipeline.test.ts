@@ -1,7 +1,9 @@
 /**
  * Human in the loop through the real stack: PostgreSQL, Redis, collab-server, worker, API.
  */
-import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,15 @@ beforeAll(async () => {
   client = connect(stack.collab.url, tokenRes.body.docName, tokenRes.body.token);
   await waitFor(() => client.provider.isSynced, 10_000, 'person synced');
 });
+
+async function fetchExport(id: string, format: string): Promise<{ bytes: Buffer; type: string }> {
+  const req = new Request(`http://localhost:3000/api/projects/${id}/export?format=${format}`, {
+    headers: { authorization: `Bearer ${owner.token}`, 'x-forwarded-for': '10.9.9.9' },
+  });
+  const res = await routes.exportRoute.GET(req, { params: Promise.resolve({ id }) });
+  if (res.status !== 200) throw new Error(`export ${format}: ${res.status} ${await res.text()}`);
+  return { bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') ?? '' };
+}
 
 afterAll(async () => {
   client?.destroy();
@@ -114,6 +125,33 @@ describe('phase runs as collaborators', () => {
       const view = await phaseState(owner, fresh, phase);
       expect(view.activeBranchId, phase).toBeTruthy();
       expect(view.branches, phase).toHaveLength(1);
+    }
+
+    // The book exports, and independent tools read it back.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'koma-export-'));
+    try {
+      const cbz = await fetchExport(fresh, 'cbz');
+      expect(cbz.type).toBe('application/vnd.comicbook+zip');
+      await writeFile(path.join(dir, 'book.cbz'), cbz.bytes);
+      const listing = execFileSync('unzip', ['-l', path.join(dir, 'book.cbz')], { encoding: 'utf8' });
+      expect(listing).toContain('ComicInfo.xml');
+      const info = execFileSync('unzip', ['-p', path.join(dir, 'book.cbz'), 'ComicInfo.xml'], { encoding: 'utf8' });
+      expect(info).toContain('<Manga>YesAndRightToLeft</Manga>');
+      const pageCount = Number(/<PageCount>(\d+)<\/PageCount>/.exec(info)?.[1]);
+      expect(pageCount).toBeGreaterThan(0);
+
+      const pdf = await fetchExport(fresh, 'pdf');
+      await writeFile(path.join(dir, 'book.pdf'), pdf.bytes);
+      const pdfinfo = execFileSync('pdfinfo', [path.join(dir, 'book.pdf')], { encoding: 'utf8' });
+      expect(Number(/Pages:\s+(\d+)/.exec(pdfinfo)?.[1])).toBe(pageCount);
+
+      // A final page's image is served with immutable caching, at a preview quality too.
+      const finalView = await phaseState(owner, fresh, 'final');
+      expect(finalView.status).toBe('review');
+      const bad = await call(routes.exportRoute.GET, { token: owner.token, params: { id: fresh }, path: `/api/projects/${fresh}/export?format=docx` });
+      expect(bad.status).toBe(400);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
