@@ -86,6 +86,13 @@ describe('exportPdf (vector, Chromium)', () => {
     expect(darkFraction(g, (x + 3 - 3.5) * k, (y + 3 + 2) * k, (x + 3 - 1) * k, (y + 3 + h - 2) * k)).toBeLessThan(0.01);
   });
 
+  it('can leave the text layer out (a print PDF): then it has no font at all', async () => {
+    const pdf = await exportPdf(fixtureBook(1), undefined, { browser, textLayer: false });
+    const dir = mkdtempSync(path.join(tmpdir(), 'koma-pdf-'));
+    writeFileSync(path.join(dir, 'p.pdf'), pdf);
+    expect(execFileSync('pdffonts', [path.join(dir, 'p.pdf')], { encoding: 'utf8' }).trim().split('\n').length).toBe(2);
+  });
+
   it('marks a right-to-left book for viewers (ViewerPreferences /Direction /R2L)', async () => {
     const rtl = await exportPdf(fixtureBook(1, 'rtl'), undefined, { browser });
     const ltr = await exportPdf(fixtureBook(1, 'ltr'), undefined, { browser });

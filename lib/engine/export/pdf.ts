@@ -32,6 +32,11 @@ export interface PdfOptions {
   /** Reuse a running Chromium (a server keeps one); otherwise one is launched and closed. */
   browser?: Browser;
   mode?: 'vector' | 'raster';
+  /**
+   * The invisible, searchable text layer (default on). A print shop's PDF may turn it off: it
+   * is drawn at 1 % opacity (Chromium drops fully transparent text), i.e. a transparency group.
+   */
+  textLayer?: boolean;
 }
 
 const PT_PER_MM = 72 / 25.4;
@@ -42,13 +47,13 @@ export async function exportPdf(book: ComposedBook, pagesRaster?: RasterPage[], 
     if (!pagesRaster) throw new Error('exportPdf: raster mode needs the page rasters');
     return rasterPdf(book, pagesRaster);
   }
-  const printed = await withBrowser(options.browser, (b) => chromiumPdf(book, b));
+  const printed = await withBrowser(options.browser, (b) => chromiumPdf(book, b, options.textLayer ?? true));
   return finishPdf(book, await PDFDocument.load(printed));
 }
 
 const ORIGIN = 'http://koma.pdf';
 
-async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8Array> {
+async function chromiumPdf(book: ComposedBook, browser: Browser, withText: boolean): Promise<Uint8Array> {
   const [, , cw, ch] = canvasMm(book.format);
   // Scene images at print resolution, served by request interception rather than inlined.
   const assets = new Map<string, { bytes: Uint8Array; mime: string }>();
@@ -78,7 +83,7 @@ async function chromiumPdf(book: ComposedBook, browser: Browser): Promise<Uint8A
     `@font-face{font-family:KomaText;src:url(${ORIGIN}/font.ttf)}` +
     `.t{position:absolute;font-family:KomaText;color:#000;opacity:0.01;white-space:pre;margin:0;padding:0;line-height:1}` +
     `.t.v{writing-mode:vertical-rl}</style></head><body>` +
-    svgs.map((s, i) => `<div class="p" style="position:relative">${s}${textLayer(pages[i].balloons, book.format.bleedMm)}</div>`).join('') +
+    svgs.map((s, i) => `<div class="p" style="position:relative">${s}${withText ? textLayer(pages[i].balloons, book.format.bleedMm) : ''}</div>`).join('') +
     `</body></html>`;
   const context = await browser.newContext({ javaScriptEnabled: false });
   try {
