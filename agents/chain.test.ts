@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PHASES, PHASE_INPUTS, phaseOutputSchemas, type Phase } from '../schema/phases';
 import { ASSET_ID_PATTERN } from '../lib/assets/store';
-import { AgentError, createOfflineProvider, PhaseOutputInvalidError, runPhaseAgent, type AgentAsset, type GenerationRecord, type PhaseAgentInput } from '.';
+import { AgentError, createOfflineProvider, PhaseOutputInvalidError, regenerateScenePanel, runPhaseAgent, type AgentAsset, type GenerationRecord, type PhaseAgentInput } from '.';
 import { validateOutput } from './phases/common';
 
 const mini = readFileSync('/work/shared/fixtures/stories/ja-mini.txt', 'utf8');
@@ -71,6 +71,19 @@ describe('the offline seven-phase chain', () => {
     expect(streamed.some((s) => s.startsWith('synopsis:'))).toBe(true);
     expect(streamed.some((s) => s.startsWith('outline:'))).toBe(true);
     expect(progress.every((f) => f >= 0 && f <= 1)).toBe(true);
+  });
+
+  it('regenerates one panel alone: same seed → same picture, feedback → a different one', async () => {
+    const { outputs } = await runChain(mini, 5);
+    const scenes = validateOutput('scenes', outputs.scenes);
+    const panelId = scenes.panels[1].panelId;
+    const input: PhaseAgentInput = { phase: 'scenes', sourceText: mini, language: 'ja', readingDirection: 'rtl', pageFormat: 'B5', upstream: { characters: outputs.characters as never, name: outputs.name as never }, seed: 5 };
+    const ctx = { provider: createOfflineProvider(), signal: new AbortController().signal, onProgress: () => {}, recordGeneration: () => {}, projectId: '00000000-0000-4000-8000-000000000001' };
+    const again = await regenerateScenePanel(input, panelId, ctx);
+    expect(again.scene).toEqual(scenes.panels[1]);
+    const other = await regenerateScenePanel({ ...input, feedback: 'more rain' }, panelId, ctx);
+    expect(other.asset.id).not.toBe(again.asset.id);
+    await expect(regenerateScenePanel(input, 'panel-nope', ctx)).rejects.toThrow(/not in the active name/);
   });
 
   it('is deterministic for a seed', async () => {

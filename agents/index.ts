@@ -20,7 +20,7 @@ export type { ProviderCall, StoryInput } from './providers/provider-types';
 export { selectProvider } from './provider';
 export { createOfflineProvider } from './providers/offline';
 export { createGeminiProvider } from './providers/gemini';
-export { renderScenePanel, type ScenePanelRequest, type ScenePanelResult } from './phases/scenes';
+export { renderScenePanel, regenerateScenePanel, type ScenePanelRequest, type ScenePanelResult } from './phases/scenes';
 export { writeGenerations } from './generations';
 
 const AGENTS: { [P in Phase]: PhaseAgent<P> } = {

@@ -4,7 +4,7 @@
  */
 import type { CharactersOutput, ConceptOutput, NameOutput, NamePanel, ScenesOutput } from '../../schema/phases';
 import type { ReferenceImage, StoryInput } from '../providers/provider-types';
-import type { AgentAsset, PhaseAgent, PhaseAgentContext } from '../types';
+import { AgentError, type AgentAsset, type PhaseAgent, type PhaseAgentContext, type PhaseAgentInput } from '../types';
 import { callOf, checkCancelled, makeAsset, mapLimit, mixSeed, storyOf, upstreamOf, validateOutput } from './common';
 import { planName } from './name';
 
@@ -48,7 +48,9 @@ export async function renderScenePanel(req: ScenePanelRequest, ctx: PhaseAgentCo
 }
 
 export const scenesAgent: PhaseAgent<'scenes'> = async (input, ctx) => {
-  const story = storyOf(input);
+  const base = storyOf(input);
+  // A feedback re-run draws different pictures of the same panels.
+  const story = input.feedback ? { ...base, seed: mixSeed(base.seed, input.feedback) } : base;
   const call = callOf('scenes', ctx);
   const characters = upstreamOf(input, 'characters') ?? (await ctx.provider.characters({ story }, call)).value;
   const name: NameOutput = upstreamOf(input, 'name') ?? (await planName(input, ctx)).output;
@@ -72,3 +74,23 @@ export const scenesAgent: PhaseAgent<'scenes'> = async (input, ctx) => {
     assets: [...assets.values()],
   };
 };
+
+/**
+ * Regenerate one panel of a run alone (a worker's per-panel job, or "regenerate this panel"):
+ * the same inputs as the scenes phase, one panel id. Cost is summed from what it recorded.
+ */
+export async function regenerateScenePanel(input: PhaseAgentInput, panelId: string, ctx: PhaseAgentContext): Promise<ScenePanelResult & { costJpy: number }> {
+  const story = storyOf(input);
+  const characters = upstreamOf(input, 'characters') ?? (await ctx.provider.characters({ story }, callOf('scenes', ctx))).value;
+  const name = upstreamOf(input, 'name');
+  if (!name) throw new AgentError('invalid-input', 'There is no name (phase 4) to draw a panel of: run phase 4 first.');
+  const page = name.pages.find((p) => p.panels.some((x) => x.id === panelId));
+  const panel = page?.panels.find((x) => x.id === panelId);
+  if (!page || !panel) throw new AgentError('invalid-input', `Panel ${panelId} is not in the active name.`);
+  let cost = 0;
+  const counted: PhaseAgentContext = { ...ctx, recordGeneration: (row) => { cost += row.costJpy; ctx.recordGeneration(row); } };
+  // A feedback re-run draws a different picture of the same panel.
+  const seeded = input.feedback ? { ...story, seed: mixSeed(story.seed, input.feedback) } : story;
+  const r = await renderScenePanel({ story: seeded, panel, pageIndex: page.index, characters, concept: upstreamOf(input, 'concept'), feedback: input.feedback }, counted);
+  return { ...r, costJpy: cost };
+}

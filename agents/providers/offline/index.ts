@@ -14,6 +14,8 @@ import { deriveConcept } from './concept';
 import { drawCharacterSheet, drawScenePanel } from './draw';
 import { mapCast, planShots, splitLine, type Cue } from './shots';
 import type { StoryInput } from '../provider-types';
+import { applyCastDirectives, applyConceptDirectives, directives, structureDirective } from './feedback';
+import { planBeats } from './beats';
 
 export const OFFLINE_MODEL = 'koma-offline-1';
 
@@ -116,7 +118,8 @@ export function createOfflineProvider(): AgentProvider {
     async concept(req, call): Promise<Draft<ConceptOutput>> {
       const t0 = performance.now();
       const a = analysis(req.story);
-      const value = deriveConcept(a.story, a.cast, a.beats);
+      // A re-run from a branch keeps what people wrote there; explicit directives apply on top.
+      const value = applyConceptDirectives(req.revising ?? deriveConcept(a.story, a.cast, a.beats), directives(req.feedback));
       // Streaming is part of the contract: offline "writes" the synopsis paragraph by paragraph.
       if (call.onText) for (const part of value.synopsis.split(/(?<=\n\n)/)) call.onText('synopsis', part);
       record(call, storyKey(req.story, 'concept'), t0);
@@ -126,7 +129,7 @@ export function createOfflineProvider(): AgentProvider {
     async characters(req, call) {
       const t0 = performance.now();
       const a = analysis(req.story);
-      const value = mergeRevision(deriveCharacters(a, req.story.seed), req.revising);
+      const value = applyCastDirectives(mergeRevision(deriveCharacters(a, req.story.seed), req.revising), directives(req.feedback));
       record(call, storyKey(req.story, 'characters'), t0);
       return { value, model: OFFLINE_MODEL };
     },
@@ -142,10 +145,12 @@ export function createOfflineProvider(): AgentProvider {
     async plot(req, call) {
       const t0 = performance.now();
       const a = analysis(req.story);
+      const wanted = structureDirective(directives(req.feedback));
+      const planned = wanted && wanted !== a.structure ? { structure: wanted, beats: planBeats(a.story, wanted).beats } : { structure: a.structure, beats: a.beats };
       const value = {
-        structure: a.structure,
-        beats: a.beats.map((b) => ({ id: b.id, act: b.act, title: b.title, summary: b.summary, pageBudget: b.pageBudget, sourceSpan: b.span })),
-        outline: a.beats.map((b) => `${b.title}\n${b.summary}`).join('\n\n'),
+        structure: planned.structure,
+        beats: planned.beats.map((b) => ({ id: b.id, act: b.act, title: b.title, summary: b.summary, pageBudget: b.pageBudget, sourceSpan: b.span })),
+        outline: planned.beats.map((b) => `${b.title}\n${b.summary}`).join('\n\n'),
       };
       if (call.onText) for (const part of value.outline.split(/(?<=\n\n)/)) call.onText('outline', part);
       record(call, storyKey(req.story, 'plot'), t0);

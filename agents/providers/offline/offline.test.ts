@@ -209,3 +209,22 @@ describe('offline provider', () => {
     expect(Buffer.from((await p.sceneImage(req, call())).bytes).equals(Buffer.from(img.bytes))).toBe(true);
   });
 });
+
+describe('feedback on the offline engine', () => {
+  it('follows explicit directives and keeps a revised branch’s edits', async () => {
+    const p = createOfflineProvider();
+    const story = storyInput(kasa, 'ja');
+    const base = (await p.concept({ story }, call())).value;
+    const edited = { ...base, logline: '人が書き直したログライン' };
+    const next = (await p.concept({ story, revising: edited, feedback: 'トーン：ミステリアス\nkeywords: 傘, 約束' }, call())).value;
+    expect(next.logline).toBe('人が書き直したログライン');
+    expect(next.tone).toBe('ミステリアス');
+    expect(next.keywords).toEqual(['傘', '約束']);
+    const characters = (await p.characters({ story, feedback: '主人公：すみれ' }, call())).value;
+    expect(characters.cast.find((c) => c.name === 'すみれ')?.role).toBe('protagonist');
+    expect(characters.cast.filter((c) => c.role === 'protagonist')).toHaveLength(1);
+    const plot = (await p.plot({ story, characters, feedback: 'structure: three-act' }, call())).value;
+    expect(plot.structure).toBe('three-act');
+    expect(plot.beats[0].act).toBe('setup');
+  });
+});
