@@ -16,7 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Server } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { createDb } from '../lib/db/client';
+import { Redis } from 'ioredis';
+import { publishRevocation } from '../collab-server/revocation';
+import { createDb, type Db } from '../lib/db/client';
 import { freePort, waitForPort } from '../lib/net';
 import { startTestDatabase, startTestRedis } from '../tests/support/services';
 import { connect, createProject, SECRET, userToken, type Client, type TestProject } from '../tests/integration/collab-support';
@@ -208,6 +210,31 @@ async function throughput(url: string, projects: TestProject[]): Promise<{ perSe
   }
 }
 
+/** Publish a revocation and time until the member's socket is closed (20 members, one each). */
+async function revocationLatency(url: string, redisUrl: string, sql: Db): Promise<number[]> {
+  const publisher = new Redis(redisUrl);
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 20; i += 1) {
+      const p = await createProject(sql);
+      const c = connect(url, p.work, await userToken(p, 'editor'));
+      await waitAll([c]);
+      await sql`DELETE FROM memberships WHERE project_id = ${p.projectId} AND user_id = ${p.users.editor}`;
+      const t = performance.now();
+      await publishRevocation(publisher, { projectId: p.projectId, userId: p.users.editor });
+      while (!c.events.closes.some((e) => e.reason === 'membership-revoked')) {
+        if (performance.now() - t > 10_000) break;
+        await sleep(2);
+      }
+      samples.push(performance.now() - t);
+      c.destroy();
+    }
+  } finally {
+    publisher.disconnect();
+  }
+  return samples;
+}
+
 async function idle(child: Child, projects: TestProject[], total: number): Promise<number> {
   const before = rssMb(child.process.pid!);
   const clients: Client[] = [];
@@ -271,6 +298,13 @@ async function main(): Promise<void> {
           r.serverAckMean = (metric('koma_collab_durable_ack_seconds_sum') / metric('koma_collab_durable_ack_seconds_count')) * 1000;
           r.batchMean = metric('koma_collab_group_commit_batch_size_sum') / metric('koma_collab_group_commit_batch_size_count');
         }
+        if (kind === 'koma') {
+          process.stdout.write(`${kind}: revocation latency…\n`);
+          r.revokeP50 = Number.NaN;
+          const samples = await revocationLatency(child.url, redis.url, db.sql);
+          r.revokeP50 = pct(samples, 50);
+          r.revokeMax = Math.max(...samples);
+        }
         process.stdout.write(`${kind}: 1000 idle connections…\n`);
         r.rss = await idle(child, fifty, 1000);
       } finally {
@@ -300,6 +334,7 @@ function writeSection(results: Record<'koma' | 'baseline', Record<string, number
     ['time until an edit is in PostgreSQL', `= ack (p95 ${fmt(k.ackP95)} ms)`, '≥ 2 000 ms debounce (≤ 10 s), lost on a crash before that', '—', 'Figma: 95 % < 600 ms'],
     ['offered load, 50 editors at 1 edit/s / 500 connections at 0.2 edit/s (updates/s)', `${fmt(k.updatesOne, 0)} / ${fmt(k.updatesMany, 0)}`, `${fmt(b.updatesOne, 0)} / ${fmt(b.updatesMany, 0)}`, '—', '—'],
     ['sustained acknowledged updates/s (closed loop, 20 clients on 20 docs)', `${fmt(k.perSec, 0)} (ack p50 ${fmt(k.loopAckP50)} ms)`, `${fmt(b.perSec, 0)} (ack p50 ${fmt(b.loopAckP50)} ms)`, ratio(k.perSec, b.perSec), '—'],
+    ["revocation → member's socket closed, p50 / max of 20 (ms)", `${fmt(k.revokeP50)} / ${fmt(k.revokeMax)}`, 'no revocation', '—', '< 1 000 ms'],
     ['server RSS with 1000 idle connections (MB)', fmt(k.rss, 0), fmt(b.rss, 0), ratio(k.rss, b.rss), '< 500 MB'],
   ];
   const cpus = os.cpus();

@@ -107,6 +107,11 @@ describe.each(kinds)('durability across SIGKILL (%s)', (kind) => {
     await waitFor(() => last.doc.getArray('log').length === expected.length, 20_000, 'full document after restart');
     expect(last.doc.getArray('log').toArray()).toEqual(expected);
     expect(last.doc.getText('source').toString()).toContain('Once upon a time.');
+    // A graceful stop (SIGTERM) closes the connections, flushes and exits 0.
+    const exited = new Promise<number | null>((resolve) => child!.process.once('exit', (code) => resolve(code)));
+    child.process.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    child = undefined;
     last.destroy();
   });
 });
