@@ -10,7 +10,7 @@
  * establishing tiers, tall panels for full figures and falls) and tier count against practice.
  */
 import type { BBoxMm, PageFormat, ReadingDirection, ShotInput } from '../types';
-import { PREFERRED_ASPECT, areaWeight, wantsFullWidth } from './shape';
+import { PREFERRED_ASPECT, areaWeight, importanceWeight, wantsFullWidth } from './shape';
 import { importanceAreaRho } from './stats';
 import { intersect, area as boxArea } from './geom';
 
@@ -43,8 +43,12 @@ export interface PageCandidate {
 const MIN_PANEL_W = 24;
 const MIN_TIER_H = 30;
 const MIN_STACKED_H = 26;
-/** How much importance (vs. shot shape) decides sizes: the scorer picks per page. */
-const IMPORTANCE_SHARES = [0.55, 0.75, 0.92];
+/**
+ * How much importance (vs. shot shape) decides sizes: the scorer picks per page. 1 means
+ * importance alone, without even the shot type's area factor — for pages where close
+ * importances (0.80 vs 0.89) would otherwise be out-ranked by the shot type (M6).
+ */
+const IMPORTANCE_SHARES = [0.55, 0.75, 0.92, 1];
 
 /** Element patterns of a tier of m panels (a lone stack would just be two tiers: excluded). */
 const TIER_PATTERNS: Readonly<Record<number, number[][]>> = {
@@ -106,6 +110,8 @@ interface Element {
 interface PageContext {
   shots: readonly ShotInput[];
   weights: number[];
+  /** Importance alone (used at share 1). */
+  pureWeights: number[];
   aspect: number[];
   totalW: number;
   importances: number[];
@@ -233,6 +239,7 @@ export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, 
   const ctx: PageContext = {
     shots,
     weights,
+    pureWeights: shots.map(importanceWeight),
     aspect: shots.map((s) => PREFERRED_ASPECT[s.shot]),
     totalW: weights.reduce((s, w) => s + w, 0),
     importances: shots.map((s) => s.importance),
@@ -241,12 +248,14 @@ export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, 
   };
   const hasBleed = shots.some((s) => s.bleed);
   const trim: BBoxMm = [0, 0, format.trimMm.w, format.trimMm.h];
+  const pureCtx: PageContext = { ...ctx, weights: ctx.pureWeights, totalW: ctx.pureWeights.reduce((s, w) => s + w, 0) };
   const evaluate = (tiers: Composition, share: number): PageCandidate => {
-    let sized = sizeComposition(ctx, tiers, share);
+    const base = share === 1 ? pureCtx : ctx;
+    let sized = sizeComposition(base, tiers, share);
     if (hasBleed) {
       // A bleed panel gains the margin it runs into, and the reader sees that area (M6 counts
       // it): give it less of the frame so its visible area still follows its importance.
-      const weights = ctx.weights.slice();
+      const weights = base.weights.slice();
       let changed = false;
       for (const t of sized.tiles) {
         if (!shots[t.index].bleed) continue;
@@ -256,7 +265,7 @@ export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, 
         weights[t.index] *= boxArea(t.box) / boxArea(v);
         changed = true;
       }
-      if (changed) sized = sizeComposition({ ...ctx, weights, totalW: weights.reduce((a, w) => a + w, 0) }, tiers, share);
+      if (changed) sized = sizeComposition({ ...base, weights, totalW: weights.reduce((a, w) => a + w, 0) }, tiers, share);
     }
     const { tiles, clamped } = sized;
     return { tiers, key: compositionKey(tiers), share, tiles, score: scoreTiles(ctx, tiles, tiers, clamped) };

@@ -32,10 +32,14 @@ const AREA_FACTOR: Readonly<Record<ShotType, number>> = {
   insert: 0.8,
 };
 
-/** Relative area a shot asks for: importance first (0.25..1.25, 5×), then the shot type. */
+/** Relative area for importance alone (0.25..1.25, 5×). */
+export function importanceWeight(s: ShotInput): number {
+  return 0.25 + Math.min(1, Math.max(0, Number.isFinite(s.importance) ? s.importance : 0.5));
+}
+
+/** Relative area a shot asks for: importance first, then the shot type. */
 export function areaWeight(s: ShotInput): number {
-  const imp = Math.min(1, Math.max(0, Number.isFinite(s.importance) ? s.importance : 0.5));
-  return (0.25 + imp) * AREA_FACTOR[s.shot];
+  return importanceWeight(s) * AREA_FACTOR[s.shot];
 }
 
 /** Shots that read as a whole-width tier (establishing/wide). */
