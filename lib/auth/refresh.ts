@@ -20,6 +20,9 @@ export function hashRefreshToken(token: string): string {
 export async function issueRefreshToken(sql: Db, userId: string, familyId: string = randomUUID()): Promise<IssuedRefresh> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_S * 1000);
+  // Expired rows can no longer be presented, so they are useless for reuse detection: prune
+  // this user's on every issue so the table stays proportional to live sessions.
+  await sql`DELETE FROM refresh_tokens WHERE user_id = ${userId} AND expires_at < now()`;
   await sql`
     INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
     VALUES (${userId}, ${familyId}, ${hashRefreshToken(token)}, ${expiresAt})`;

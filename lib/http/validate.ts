@@ -7,6 +7,8 @@ import { HttpError, badRequest, payloadTooLarge, unsupportedMediaType, type Erro
 
 /** Bodies above this are refused before parsing (200,000 chars of source text fit with room). */
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** For bodies that are a few short fields (credentials, roles). */
+export const SMALL_BODY_BYTES = 64 * 1024;
 
 // C0 controls except tab, LF, FF and CR; DEL; lone surrogates; U+FFFD (what a lossy UTF-8
 // decode leaves behind). PostgreSQL `text` cannot hold NUL at all, so this also keeps SQL safe.
@@ -20,7 +22,7 @@ export function looksBinary(text: string): boolean {
 }
 
 /** A single-line human string: trimmed, length-bounded, no control characters. */
-export function plainText(options: { min?: number; max: number; label?: string }) {
+export function plainText(options: { min?: number; max: number }) {
   return z
     .string()
     .trim()

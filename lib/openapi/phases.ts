@@ -8,6 +8,7 @@ import { ASSET_ID_PATTERN } from '../assets/store';
 import { QUALITY_LEVELS } from '../engine/types';
 import { jobParams, phaseActionParams, phaseParams, pipelineBody, runBody } from '../phases/schemas';
 import { phaseActionBody } from '../phases/service';
+import { EXPORT_FORMATS } from '../phases/export';
 import { projectIdParams } from '../projects/schemas';
 import type { ApiOperation } from './types';
 
@@ -46,6 +47,11 @@ export const phaseOperations: ApiOperation[] = [
     method: 'delete', path: '/api/jobs/{jobId}', operationId: 'cancelJob', summary: 'Cancel a phase run', tags: ['jobs'], auth: true,
     params: jobParams,
     responses: { 202: { description: 'Cancellation requested' }, 404: notFound },
+  },
+  {
+    method: 'get', path: '/api/projects/{id}/export', operationId: 'exportProject', summary: 'The adopted book as a file (pdf, cbz, zip, webtoon)', tags: ['export'], auth: true,
+    params: projectIdParams, query: z.object({ format: z.enum(EXPORT_FORMATS) }),
+    responses: { 200: { description: 'The file, as an attachment', contentType: 'application/octet-stream' }, 404: notFound, 409: { description: 'Nothing to export yet' } },
   },
   {
     method: 'get', path: '/api/assets/{assetId}', operationId: 'getAsset', summary: 'Asset bytes (content-addressed, immutable, ETag)', tags: ['assets'], auth: false,
