@@ -313,7 +313,7 @@ async function rasterize(svg: string, width: number): Promise<Uint8Array> {
   const resvg = new Resvg(svg, { fitTo: { mode: 'width', value: width }, font: { loadSystemFonts: false } });
   const png = resvg.render().asPng();
   // Storyboard tones fit a 64-colour palette: a third of the bytes, no visible loss.
-  return new Uint8Array(await sharp(png).png({ palette: true, colours: 64, compressionLevel: 9, effort: 1 }).toBuffer());
+  return new Uint8Array(await sharp(png).png({ palette: true, colours: 64, compressionLevel: 4, effort: 1, dither: 0 }).toBuffer());
 }
 
 export async function drawScenePanel(d: ScenePanelDrawing): Promise<DrawnImage> {
