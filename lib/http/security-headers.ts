@@ -44,7 +44,8 @@ export function pageCsp({ nonce, collabUrl, dev = false }: PageCspOptions): stri
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    `connect-src 'self'${collabOrigin ? ` ${collabOrigin}` : ''}${dev ? ' ws: wss:' : ''}`,
+    // data:/blob: because the canvas fetches pasted and exported images through them.
+    `connect-src 'self' data: blob:${collabOrigin ? ` ${collabOrigin}` : ''}${dev ? ' ws: wss:' : ''}`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
