@@ -1,38 +1,21 @@
 /**
  * Text → SVG path outlines, for the renderer's own labels (shot type, panel number) and the
- * fallback balloon text. resvg has no fonts of its own and we never want system fonts (a page
- * must render the same on every machine), so every glyph becomes a path here.
+ * vertical-form tests. resvg has no fonts of its own and we never want system fonts (a page
+ * must render the same on every machine), so every glyph becomes a path here. Fonts come from
+ * the lettering engine's loader (npm Noto packages, one parse per process).
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import * as fontkit from 'fontkit';
+import { fontFile, loadFont as loadLetteringFont, type LetteringFace } from '../fonts';
+import type * as fontkit from 'fontkit';
 
-const require = createRequire(import.meta.url);
-
-export type FontFace = 'latin-bold' | 'ja-bold' | 'ja-regular';
-
-// Fonts come from npm packages (OFL Noto), never from the system: that is what makes the
-// output identical on every machine.
-const FONT_FILES: Record<FontFace, string> = {
-  'latin-bold': '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
-  'ja-bold': '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
-  'ja-regular': '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
-};
-
-const cache = new Map<FontFace, fontkit.Font>();
+/** The faces the renderer's own labels use; parsed and cached once by the lettering's loader. */
+export type FontFace = Extract<LetteringFace, 'latin-bold' | 'ja-bold' | 'ja-regular'>;
 
 export function fontPath(face: FontFace): string {
-  return require.resolve(FONT_FILES[face]);
+  return fontFile(face);
 }
 
 export function loadFont(face: FontFace): fontkit.Font {
-  const hit = cache.get(face);
-  if (hit) return hit;
-  const opened = fontkit.create(readFileSync(fontPath(face)));
-  // A .ttf is a single font; a collection would need a postscript name, which we never use.
-  if (!('layout' in opened)) throw new Error(`font ${face} is a collection`);
-  cache.set(face, opened);
-  return opened;
+  return loadLetteringFont(face);
 }
 
 /** Round to 0.001 mm: enough for 350 dpi (1 px ≈ 0.073 mm) and keeps the SVG short. */
