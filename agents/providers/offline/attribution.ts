@@ -108,6 +108,10 @@ export function attributeQuotes(story: StoryText, cast: CastMember[]): Attributi
     if (ja && JA_SPEECH_VERBS.test(ja[2])) {
       const id = resolveName(ja[1]);
       if (id) return { id, role: null };
+      // 「…」と祖母は笑った: someone the text names but who is not in the cast speaks. It is
+      // not whoever spoke before — a role, resolved later if the story ties it to someone.
+      const who = trimJaRun(ja[1]);
+      if (who.length >= 1 && who.length <= 6) return { id: null, role: who };
     }
     const jb = new RegExp(`([${NAME_CHARS}]{1,12})(?:は|が)、?$`).exec(before);
     if (jb) {

@@ -132,7 +132,9 @@ function jaCandidates(story: StoryText): Map<string, Candidate> {
     const name = surname + given;
     const start = m.index + 1;
     // What the story calls them first: the words before the の/、 back to the clause start.
-    const descriptor = runBefore(m.index).replace(/の$/, '') || null;
+    const before = runBefore(m.index).replace(/の$/, '');
+    // 高校二年 / 店主の孫 describe a person; 図書館で (a place phrase) does not.
+    const descriptor = before && !/[でにへをはがとも]$/.test(before) ? before : null;
     add(cands, name, known ? 3 : 1.5, start, descriptor);
   }
 
@@ -294,7 +296,7 @@ function jaDescriptor(story: StoryText, mentions: Span[]): string | null {
     if (!/[の、]$/.test(before)) continue;
     const clause = before.slice(0, -1).split(/[。「」\n！？]/).pop() ?? '';
     const words = clause.replace(/^.*?(?:は|が|を|に|で)(?=[\u3005\u3400-\u9fff])/, '');
-    if (words.length >= 2 && words.length <= 12 && !/^(?:その|この|あの)/.test(words)) return words;
+    if (words.length >= 2 && words.length <= 12 && !/^(?:その|この|あの)/.test(words) && !/[でにへをはがとも]$/.test(words)) return words;
   }
   return null;
 }

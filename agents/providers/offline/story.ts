@@ -186,6 +186,14 @@ export function readStory(source: string, language?: Language): StoryText {
   if (titleMatch) {
     title = titleMatch[1];
     first++;
+  } else if (first < all.length && !all[first + 1]?.text.trim()) {
+    // A short first line standing alone, without sentence punctuation, is a title too.
+    const line = all[first].text.trim();
+    const rest = all.slice(first + 2).filter((l) => l.text.trim()).length;
+    if (line.length <= 60 && rest >= 2 && !/[.!?。！？」”"…、,]$/.test(line) && !/[「"“]/.test(line)) {
+      title = line;
+      first++;
+    }
   }
 
   // Blocks separated by blank lines (or by an explicit scene marker line).
