@@ -150,6 +150,9 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
         if (userId) {
           const revokedAt = recentRevocations.get(memberKey(auth.projectId, userId));
           if (revokedAt !== undefined && revokedAt >= started) {
+            // Close the socket rather than only refuse: a refusal is final for a provider, and a
+            // demoted member must be able to come back with the new role.
+            if (socket) closeSocket(socket, Close.revoked, { doc: documentName });
             throw new CollabRejection('membership-revoked', 'membership changed while connecting; reconnect');
           }
         }
