@@ -21,6 +21,11 @@ export { estimateReadingOrder, estimateReadingOrderDetailed, cutGaps } from './r
 export { isAfterPageTurn, pageSide } from './spread';
 export { paginate, MIN_PANELS, MAX_PANELS } from './paginate';
 
+function checkDirection(d: unknown): ReadingDirection {
+  if (d !== 'rtl' && d !== 'ltr') throw new Error(`readingDirection must be "rtl" or "ltr" (got ${JSON.stringify(d)})`);
+  return d;
+}
+
 /** Validates and normalises the input: a clear error for what cannot be laid out. */
 function normaliseShots(shots: readonly ShotInput[]): ShotInput[] {
   const seen = new Set<string>();
@@ -148,21 +153,21 @@ function buildPage(
  */
 export function layoutPage(shotsIn: readonly ShotInput[], options: LayoutOptions & { pageIndex?: number }): LaidPage {
   const format = pageFormat(options.format);
+  const direction = checkDirection(options.readingDirection);
   const shots = normaliseShots(shotsIn);
   if (shots.length > MAX_PANELS) throw new Error(`a page holds at most ${MAX_PANELS} panels (got ${shots.length})`);
   const pageIndex = Math.max(0, Math.trunc(options.pageIndex ?? 0));
   if (shots.length === 0) return { index: pageIndex, panels: [] };
   const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
   const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
-  const cands = pageCandidates(shots, format, options.readingDirection);
+  const cands = pageCandidates(shots, format, direction);
   const pick = alternative === 0 ? 0 : Math.max(1, choose(cands, seed, alternative, pageIndex)) % cands.length;
-  return buildPage(shots, cands[pick], pageIndex, format, options.readingDirection, makeRng(seed, `figures:${alternative}:${pageIndex}`));
+  return buildPage(shots, cands[pick], pageIndex, format, direction, makeRng(seed, `figures:${alternative}:${pageIndex}`));
 }
 
 export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions): BookLayout {
   const format = pageFormat(options.format);
-  const direction = options.readingDirection;
-  if (direction !== 'rtl' && direction !== 'ltr') throw new Error(`readingDirection must be "rtl" or "ltr"`);
+  const direction = checkDirection(options.readingDirection);
   const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
   const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
   const shots = normaliseShots(shotsIn);

@@ -238,5 +238,8 @@ describe('layoutBook shapes', () => {
     expect(() => layoutBook(base([{ id: 'x' }, { id: 'x' }]), { format: 'B5', readingDirection: 'rtl', seed: 1 })).toThrow(/duplicate/);
     expect(() => layoutBook(base([{ shot: 'nope' as never }]), { format: 'B5', readingDirection: 'rtl', seed: 1 })).toThrow(/shot type/);
     expect(() => layoutBook(base([{}]), { format: 'XX' as never, readingDirection: 'rtl', seed: 1 })).toThrow(/unknown page format/);
+    expect(() => layoutBook(base([{}]), { format: 'B5', readingDirection: 'ttb' as never, seed: 1 })).toThrow(/readingDirection/);
+    expect(() => layoutPage(base([{}]), { format: 'B5', readingDirection: 'ttb' as never, seed: 1 })).toThrow(/readingDirection/);
+    expect(() => layoutBook([{ id: '', importance: 0.5, shot: 'medium', characters: [] }], { format: 'B5', readingDirection: 'rtl', seed: 1 })).toThrow(/id/);
   });
 });
