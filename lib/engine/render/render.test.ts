@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BBoxMm } from '../types';
 import { renderPageSvg } from './svg';
-import { rasterizePage, printCanvasPx } from './raster';
+import { rasterizePage, printCanvasPx, outputSize } from './raster';
+import { canvasSizePx, pageFormat } from '../formats';
+import { PAGE_FORMAT_NAMES } from '../types';
 import { bleedPanelBox } from './geometry';
 import { blockFromColumns } from '../lettering';
 import { sniffImageMime } from './image';
@@ -63,6 +65,12 @@ describe('rasterizePage', () => {
     expect(r.mime).toBe('image/png');
     const g = await toGray(r.bytes);
     expect([g.width, g.height]).toEqual([2591, 3624]);
+  });
+
+  it.each(PAGE_FORMAT_NAMES)('ultra of %s is its print canvas in whole pixels (formats.canvasSizePx)', (name) => {
+    const f = pageFormat(name);
+    const c = canvasSizePx(f);
+    expect(outputSize('ultra', f)).toEqual({ width: c.w, height: c.h });
   });
 
   it.each([
