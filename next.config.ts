@@ -34,6 +34,14 @@ const nextConfig: NextConfig = {
     'ws',
     '@google/genai',
   ],
+  // Every service answers Prometheus on /metrics (collab-server and worker do too); the web's
+  // handler lives under /api like the rest of its HTTP surface.
+  async rewrites() {
+    return [
+      { source: '/metrics', destination: '/api/metrics' },
+      { source: '/healthz', destination: '/api/health' },
+    ];
+  },
 };
 
 export default nextConfig;
