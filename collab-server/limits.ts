@@ -18,8 +18,9 @@ export const defaultLimits: CollabLimits = {
   maxDocsPerConnection: 16,
   maxUnauthBytes: 1024 * 1024,
   maxUnauthMessages: 200,
-  ratePerSec: 100,
-  rateBurst: 500,
+  // Humans type ~10 updates/s; agents streaming text and awareness need more. Floods are thousands/s.
+  ratePerSec: 200,
+  rateBurst: 1000,
 };
 
 /**

@@ -52,8 +52,8 @@ export const configSchema = z.object({
   COLLAB_MAX_UNAUTH_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   COLLAB_MAX_UNAUTH_MESSAGES: z.coerce.number().int().positive().default(200),
   /** collab-server: sustained messages per second per socket, and the burst above it. */
-  COLLAB_RATE_PER_SEC: z.coerce.number().positive().default(100),
-  COLLAB_RATE_BURST: z.coerce.number().positive().default(500),
+  COLLAB_RATE_PER_SEC: z.coerce.number().positive().default(200),
+  COLLAB_RATE_BURST: z.coerce.number().positive().default(1000),
   /** collab-server: how long an update may wait for PostgreSQL before it is refused (never acked). */
   COLLAB_STORE_DEADLINE_MS: z.coerce.number().int().positive().default(15_000),
   /** collab-server: fold a document's update log into its snapshot after this many rows. */
