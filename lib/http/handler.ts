@@ -67,9 +67,21 @@ const CLIENT_SQLSTATES: Record<string, [number, string]> = {
 
 const pgError = z.object({ code: z.string(), severity: z.string().optional() });
 
+// A dependency that is down or restarting is not a bug: 503 with Retry-After tells clients
+// (and load balancers) to come back, and keeps 500 for real faults.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+]);
+
 function toResponse(error: unknown, ctx: RequestContext): Response {
   if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers, error.details);
   const pg = pgError.safeParse(error);
+  if (pg.success && UNAVAILABLE_CODES.has(pg.data.code)) {
+    ctx.log.warn({ err: error }, 'a dependency is unavailable');
+    return errorResponse(503, 'unavailable', 'the service is temporarily unavailable; try again shortly', { 'Retry-After': '5' });
+  }
   const mapped = pg.success ? CLIENT_SQLSTATES[pg.data.code] : undefined;
   if (mapped) {
     ctx.log.warn({ err: error }, 'database rejected a value that validation let through');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetConfigForTests } from '../../lib/config';
 import { closeRedis, redis } from '../../lib/redis/client';
+import { closeDb } from '../../lib/db/client';
 import { freePort } from '../../lib/net';
 import { HttpError } from '../../lib/http/errors';
 import { limitGenerations } from '../../lib/http/rate-limit';
@@ -58,6 +59,28 @@ describe.each(kinds)('platform endpoints on %s', (kind) => {
       process.env.REDIS_URL = saved;
       resetConfigForTests();
     }
+  });
+
+  it('database down → 503 with Retry-After (not 500); health says postgres error', async () => {
+    const user = await newUser('dbdown');
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+    resetConfigForTests();
+    await closeDb();
+    try {
+      const res = await call(me, { token: user.token });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('unavailable');
+      expect(res.headers.get('retry-after')).toBe('5');
+      const h = await call(health);
+      expect(h.status).toBe(503);
+      expect(h.body.postgres).toBe('error');
+    } finally {
+      await closeDb();
+      process.env.DATABASE_URL = saved;
+      resetConfigForTests();
+    }
+    expect((await call(me, { token: user.token })).status).toBe(200);
   });
 
   it('metrics: Prometheus text with the HTTP counters', async () => {
