@@ -215,13 +215,34 @@ function tint(hex: string, amount: number): string {
 }
 
 /** A figure: body from bodyMm, head at faceMm, eyes turned towards the panel's centre. */
-function figureSvg(face: [number, number, number, number], body: [number, number, number, number], color: string, panelW: number, r: () => number): string {
+export type HairStyle = 'short' | 'long' | 'tied';
+
+/** Each character keeps one hair style everywhere (from its id), so figures stay recognisable. */
+export function hairOf(id: string): HairStyle {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return (['short', 'long', 'tied'] as const)[h % 3];
+}
+
+interface FigureOptions {
+  /** 0 = facing us, 1 = profile. */
+  turn?: number;
+  /** +1 looks right, -1 left; default: towards the panel's centre. */
+  facing?: 1 | -1;
+  hair?: HairStyle;
+}
+
+function figureSvg(face: [number, number, number, number], body: [number, number, number, number], color: string, panelW: number, r: () => number, o: FigureOptions = {}): string {
   const [fx, fy, fw, fh] = face;
   const [bx, by, bw, bh] = body;
   const cx = fx + fw / 2;
-  const look = cx < panelW / 2 ? 1 : -1;
+  const look = o.facing ?? (cx < panelW / 2 ? 1 : -1);
+  const turn = Math.max(0, Math.min(1, o.turn ?? 0.15));
+  const hair = o.hair ?? 'short';
+  // Long hair falls behind the shoulders: drawn first, under the head.
+  const longHair = hair === 'long' ? `<path d="M${f(fx - fw * 0.04)} ${f(fy + fh * 0.4)} L ${f(fx - fw * 0.1)} ${f(fy + fh * 1.45)} H ${f(fx + fw * 1.1)} L ${f(fx + fw * 1.04)} ${f(fy + fh * 0.4)} Z" fill="${tint(color, 0.15)}" stroke="#2e2e2e" stroke-width="${f(Math.max(1, fw * 0.03))}"/>` : '';
   const shoulder = fy + fh * 1.05;
-  const out: string[] = [];
+  const out: string[] = [longHair];
   const torsoTop = Math.max(by, shoulder);
   out.push(
     `<path d="M${f(bx + bw * 0.18)} ${f(torsoTop + fh * 0.15)} Q ${f(cx)} ${f(torsoTop - fh * 0.15)} ${f(bx + bw * 0.82)} ${f(torsoTop + fh * 0.15)} L ${f(bx + bw * 0.9)} ${f(by + bh)} L ${f(bx + bw * 0.1)} ${f(by + bh)} Z" fill="${tint(color, 0.72)}" stroke="#3a3a3a" stroke-width="${f(Math.max(1.2, fw * 0.04))}"/>`,
@@ -232,10 +253,15 @@ function figureSvg(face: [number, number, number, number], body: [number, number
   out.push(
     `<path d="M${f(fx)} ${f(fy + fh * 0.5)} Q ${f(fx - fw * 0.02)} ${f(fy - fh * 0.08)} ${f(cx)} ${f(fy - fh * 0.04)} Q ${f(fx + fw * 1.02)} ${f(fy - fh * 0.08)} ${f(fx + fw)} ${f(fy + fh * 0.5)} Q ${f(cx + look * fw * 0.1)} ${f(fy + fh * 0.12)} ${f(fx)} ${f(fy + fh * 0.5)} Z" fill="${tint(color, 0.15)}" stroke="#2e2e2e" stroke-width="${f(Math.max(1, fw * 0.03))}"/>`,
   );
+  if (hair === 'tied') out.push(`<circle cx="${f(cx - look * fw * 0.45)}" cy="${f(fy + fh * 0.1)}" r="${f(fw * 0.16)}" fill="${tint(color, 0.15)}" stroke="#2e2e2e" stroke-width="${f(Math.max(1, fw * 0.03))}"/>`);
   const ey = fy + fh * 0.56;
   const er = Math.max(1.2, fw * 0.055);
-  for (const side of [-1, 1]) out.push(`<circle cx="${f(cx + side * fw * 0.18 + look * fw * 0.08)}" cy="${f(ey)}" r="${f(er)}" fill="#222"/>`);
-  out.push(`<path d="M${f(cx + look * fw * 0.05 - fw * 0.08)} ${f(fy + fh * 0.78)} q ${f(fw * 0.08)} ${f(fh * (0.02 + r() * 0.04))} ${f(fw * 0.16)} 0" fill="none" stroke="#333" stroke-width="${f(Math.max(1, fw * 0.025))}"/>`);
+  // Turning the head moves the features towards the side it faces; in profile one eye shows.
+  const shift = look * fw * (0.08 + turn * 0.22);
+  const sides = turn > 0.85 ? [1] : [-1, 1];
+  for (const side of sides) out.push(`<circle cx="${f(cx + side * fw * 0.18 * (1 - turn * 0.5) + shift)}" cy="${f(ey)}" r="${f(er)}" fill="#222"/>`);
+  if (turn > 0.85) out.push(`<path d="M${f(cx + look * fw * 0.5)} ${f(fy + fh * 0.58)} l ${f(look * fw * 0.1)} ${f(fh * 0.1)} l ${f(-look * fw * 0.1)} ${f(fh * 0.04)}" fill="#f6f1eb" stroke="#2e2e2e" stroke-width="${f(Math.max(1, fw * 0.03))}"/>`);
+  out.push(`<path d="M${f(cx + shift * 0.6 - fw * 0.08)} ${f(fy + fh * 0.78)} q ${f(fw * 0.08)} ${f(fh * (0.02 + r() * 0.04))} ${f(fw * 0.16)} 0" fill="none" stroke="#333" stroke-width="${f(Math.max(1, fw * 0.025))}"/>`);
   return out.join('');
 }
 
@@ -295,7 +321,7 @@ export function scenePanelSvg(d: ScenePanelDrawing): { svg: string; width: numbe
     const c = d.cast.find((x) => x.id === face.characterId);
     if (c) names.push(c.name);
     const toLocal = (b: readonly number[]): [number, number, number, number] => [(b[0] - px) * PX_PER_MM, (b[1] - py) * PX_PER_MM, b[2] * PX_PER_MM, b[3] * PX_PER_MM];
-    parts.push(figureSvg(toLocal(face.faceMm), toLocal(face.bodyMm), c?.color ?? '#888888', width, r));
+    parts.push(figureSvg(toLocal(face.faceMm), toLocal(face.bodyMm), c?.color ?? '#888888', width, r, { hair: hairOf(face.characterId), turn: panel.shot === 'over-shoulder' ? 0.6 : 0.15 }));
   }
   parts.push(weatherSvg(weather, width, height, r));
   const body = parts.join('');
@@ -332,13 +358,14 @@ export async function drawCharacterSheet(c: Character, seed: number): Promise<Dr
   parts.push(`<rect x="24" y="16" width="32" height="32" rx="6" fill="${esc(c.color)}" stroke="#333"/>`);
   parts.push(`<rect x="64" y="16" width="32" height="32" rx="6" fill="${tint(c.color, 0.72)}" stroke="#333"/>`);
   // Three heads and a standing figure, all with the same colours and proportions.
-  const heads: Array<[number, number]> = [
+  const hair = hairOf(c.id);
+  const views: Array<[number, number]> = [
     [120, 0],
-    [300, 1],
-    [480, -1],
+    [300, 0.5],
+    [480, 1],
   ];
-  for (const [x] of heads) parts.push(figureSvg([x - 60, 110, 120, 150], [x - 110, 230, 220, 250], c.color, x * 2 + 1, r));
-  parts.push(figureSvg([650, 120, 44, 55], [618, 170, 108, 320], c.color, 0, r));
+  for (const [x, turn] of views) parts.push(figureSvg([x - 60, 110, 120, 150], [x - 110, 230, 220, 250], c.color, 0, r, { turn, facing: 1, hair }));
+  parts.push(figureSvg([650, 120, 44, 55], [618, 170, 108, 320], c.color, 0, r, { turn: 0, facing: 1, hair }));
   parts.push(`<line x1="580" y1="90" x2="580" y2="${height - 20}" stroke="#bbb" stroke-dasharray="6 6"/>`);
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
   return {
