@@ -16,7 +16,10 @@ import { firstUnsettledPhase, withProjectDoc } from './service';
 
 export async function startRun(sql: Db, user: AuthUser, projectId: string, phase: Phase, body: z.infer<typeof runBody>) {
   await requireProjectRole(sql, projectId, user.id, CAN.edit);
-  const queued = await enqueuePhaseRun(phaseQueue(), {
+  // 'queued' is written before the job exists: written after, it could land on top of the
+  // worker's 'running' if the worker is quick.
+  await markQueued(projectId, user, phase);
+  return enqueuePhaseRun(phaseQueue(), {
     projectId,
     phase,
     feedback: body.feedback ?? null,
@@ -25,8 +28,6 @@ export async function startRun(sql: Db, user: AuthUser, projectId: string, phase
     panelId: body.panelId ?? null,
     requestedBy: { id: user.id, name: user.name },
   });
-  await markQueued(projectId, user, phase);
-  return queued;
 }
 
 async function markQueued(projectId: string, user: AuthUser, phase: Phase): Promise<void> {
@@ -42,6 +43,7 @@ export async function startPipeline(sql: Db, user: AuthUser, projectId: string, 
   await requireProjectRole(sql, projectId, user.id, CAN.edit);
   const from = body.fromPhase ?? (await withProjectDoc(projectId, user, (doc) => firstUnsettledPhase(doc)));
   if (!from) return { jobId: null, branchId: null, fromPhase: null };
+  await markQueued(projectId, user, from);
   const queued = await enqueuePhaseRun(phaseQueue(), {
     projectId,
     phase: from,
@@ -49,7 +51,6 @@ export async function startPipeline(sql: Db, user: AuthUser, projectId: string, 
     pipeline: true,
     requestedBy: { id: user.id, name: user.name },
   });
-  await markQueued(projectId, user, from);
   return { ...queued, fromPhase: from };
 }
 
