@@ -21,7 +21,8 @@ import {
   area, centre, containsRect, ellipseExit, grow, inset, intersect, overlapArea, right,
   segmentHitsRect, segmentsCross,
 } from './geom';
-import { balloonSize, maxTextBox } from './shape';
+import { OVAL_FITS, balloonSize, isOval, maxTextBox } from './shape';
+import type { OvalFit } from './shape';
 
 export interface PlaceOptions {
   language: Language;
@@ -42,6 +43,8 @@ const FACE_CLEARANCE_MM = 0.5;
 export const TAIL_FRACTION = 0.55;
 /** Reading order: a later balloon is at least this much further along in x or y. */
 const ORDER_STEP_MM = 1;
+/** Preferred least gap between a balloon and its speaker's head (so the tail shows). */
+const MIN_GAP_MM = 4;
 const GRID_X = 12;
 const GRID_Y = 10;
 const BEAM = 6;
@@ -122,17 +125,40 @@ interface Variant {
   block: TextBlock;
   w: number;
   h: number;
+  /** 0 = the preferred setting and shape; higher = less preferred. */
+  rank: number;
 }
 
-function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shrink: number): Variant[] {
-  const maxText = maxTextBox(line.kind, region[2] * shrink, region[3] * shrink);
-  const blocks = setTextVariants(line.text, {
-    language,
-    kind: line.kind,
-    maxWidthMm: Math.max(1, maxText.w),
-    maxHeightMm: Math.max(1, maxText.h),
+/** Below this many variants per fit, all are kept; beyond, the best few. */
+const VARIANTS_PER_FIT = 3;
+
+/**
+ * Text settings with their balloon sizes: per oval fit (round first), the best few settings
+ * whose balloon fits `shrink` × the region. `fitPenalty` ranks them for the cost.
+ */
+function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shrink: number, maxNonPhraseBreaks = Infinity): Variant[] {
+  const fits: readonly OvalFit[] = isOval(line.kind) ? OVAL_FITS : ['round'];
+  const out: Variant[] = [];
+  const seen = new Set<string>();
+  fits.forEach((fit, fi) => {
+    const maxText = maxTextBox(line.kind, region[2] * shrink, region[3] * shrink, fit);
+    const blocks = setTextVariants(line.text, {
+      language,
+      kind: line.kind,
+      maxWidthMm: Math.max(1, maxText.w),
+      maxHeightMm: Math.max(1, maxText.h),
+      maxNonPhraseBreaks,
+    });
+    blocks.slice(0, VARIANTS_PER_FIT).forEach((block, bi) => {
+      const key = `${fit}|${block.fontSizeMm}|${block.columns.join('\n')}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push({ block, ...balloonSize(line.kind, block.widthMm, block.heightMm, fit), rank: bi + fi * 2 });
+    });
   });
-  return blocks.map((block) => ({ block, ...balloonSize(line.kind, block.widthMm, block.heightMm) }));
+  // Overflowing text only when nothing fits (the caller reports it).
+  const ok = out.filter((v) => !v.block.overflow);
+  return ok.length > 0 ? ok : out.slice(0, 1);
 }
 
 /**
@@ -173,53 +199,84 @@ interface Ctx {
   count: number;
 }
 
-function candidatesFor(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], state: State, relax: Relax[]): Candidate[] {
-  const { panel, region, dir } = ctx;
+/** A position for one text variant, with everything that does not depend on other balloons. */
+interface Base {
+  v: Variant;
+  box: BBoxMm;
+  tail: Candidate['tail'];
+  /** Larger than the region (only when the whole balloon cannot fit). */
+  outside: boolean;
+  onSpeaker: boolean;
+  onOther: boolean;
+  cost: number;
+}
+
+/** Every grid position of every variant, cheapest first (state-independent part of the search). */
+function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[]): Base[] {
+  const { panel, region } = ctx;
   const face = speakerFace(panel, line.speakerId);
   const tail = hasTail(line, face);
-  const prev = state.placed[state.placed.length - 1];
-  const out: Candidate[] = [];
-  const allow = (r: Relax): boolean => relax.includes(r);
-  variants.forEach((v, vi) => {
-    const fitsX = v.w <= region[2] + 1e-6;
-    const fitsY = v.h <= region[3] + 1e-6;
-    if ((!fitsX || !fitsY) && !allow('region')) return;
+  const faceBox = face ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
+  const out: Base[] = [];
+  for (const v of variants) {
+    const outside = v.w > region[2] + 1e-6 || v.h > region[3] + 1e-6;
     const xs = grid(region[0], region[0] + region[2] - v.w, GRID_X);
     const ys = grid(region[1], region[1] + region[3] - v.h, GRID_Y);
-    const faceBox = face ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
     for (const x of xs) {
       for (const y of ys) {
         const box: BBoxMm = [x, y, v.w, v.h];
-        // Never over the speaker's face.
-        const onFace = faceBox !== null && overlapArea(faceBox, box) > 0;
-        if (onFace && !allow('speaker-face')) continue;
-        // No balloon–balloon overlap (butting is fine).
-        let overlaps = false;
-        for (const p of state.placed) if (overlapArea(p.box, box) > 1e-6) { overlaps = true; break; }
-        if (!overlaps) for (const ob of ctx.others) if (overlapArea(ob, box) > 1e-6) { overlaps = true; break; }
-        if (overlaps && !allow('overlap')) continue;
-        // Script order = reading order.
-        const disorder = prev !== undefined && !readsAfter(prev.box, box, dir);
-        if (disorder && !allow('order')) continue;
-        // Any other face, where avoidable.
+        const onSpeaker = faceBox !== null && overlapArea(faceBox, box) > 0;
         let onOther = false;
         for (const f of panel.faces) if (f !== face && overlapArea(f.faceMm, box) > 0) { onOther = true; break; }
-        if (onOther && !allow('other-face')) continue;
-        // Tails never cross each other or run through a balloon.
         const t = tail && face ? tailFor(box, face) : null;
-        const crossing = tailsClash(box, t, state.placed);
-        if (crossing && !allow('tails')) continue;
-        const relaxed: Relax[] = [];
-        if (!fitsX || !fitsY) relaxed.push('region');
-        if (onFace) relaxed.push('speaker-face');
-        if (overlaps) relaxed.push('overlap');
-        if (disorder) relaxed.push('order');
-        if (crossing) relaxed.push('tails');
-        out.push({ line, block: v.block, box, tail: t, relaxed, cost: cost(ctx, line, index, box, t, vi, state) });
+        out.push({ v, box, tail: t, outside, onSpeaker, onOther, cost: cost(ctx, line, index, box, t, v.rank) });
       }
     }
-  });
+  }
+  out.sort((a, b) => a.cost - b.cost);
   return out;
+}
+
+/** Penalties for constraints a relaxed search broke, so it breaks as few as it can. */
+const BROKEN_COST: Record<Relax, number> = { 'other-face': 0, order: 150, tails: 200, 'speaker-face': 400, overlap: 600, region: 800 };
+
+/**
+ * The best positions for a line given the balloons already placed in this state: hard
+ * constraints not in `relax` filter, broken relaxed ones cost. With nothing relaxed that
+ * depends on the state, the first valid bases (they are sorted) are the answer.
+ */
+function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State, relax: Relax[]): Candidate[] {
+  const prev = state.placed[state.placed.length - 1];
+  const allow = (r: Relax): boolean => relax.includes(r);
+  const early = !allow('order') && !allow('tails') && !allow('overlap') && !allow('speaker-face') && !allow('region');
+  const out: Candidate[] = [];
+  for (const b of bases) {
+    if (b.outside && !allow('region')) continue;
+    if (b.onSpeaker && !allow('speaker-face')) continue;
+    if (b.onOther && !allow('other-face')) continue;
+    // No balloon–balloon overlap (butting is fine), in this panel or (outgrown) the page.
+    let overlaps = false;
+    for (const p of state.placed) if (overlapArea(p.box, b.box) > 1e-6) { overlaps = true; break; }
+    if (!overlaps) for (const ob of ctx.others) if (overlapArea(ob, b.box) > 1e-6) { overlaps = true; break; }
+    if (overlaps && !allow('overlap')) continue;
+    // Script order = reading order.
+    const disorder = prev !== undefined && !readsAfter(prev.box, b.box, ctx.dir);
+    if (disorder && !allow('order')) continue;
+    // Tails never cross each other or run through a balloon.
+    const crossing = tailsClash(b.box, b.tail, state.placed);
+    if (crossing && !allow('tails')) continue;
+    const relaxed: Relax[] = [];
+    if (b.outside) relaxed.push('region');
+    if (b.onSpeaker) relaxed.push('speaker-face');
+    if (overlaps) relaxed.push('overlap');
+    if (disorder) relaxed.push('order');
+    if (crossing) relaxed.push('tails');
+    const c = b.cost + relaxed.reduce((acc, r) => acc + BROKEN_COST[r], 0);
+    out.push({ line, block: b.v.block, box: b.box, tail: b.tail, relaxed, cost: c });
+    if (early && out.length >= PER_STATE) break;
+  }
+  if (!early) out.sort((a, b) => a.cost - b.cost);
+  return out.slice(0, PER_STATE);
 }
 
 /** Does this balloon's tail cross a placed tail or balloon, or a placed tail run through it? */
@@ -243,7 +300,7 @@ function grid(lo: number, hi: number, max: number): number[] {
   return out;
 }
 
-function cost(ctx: Ctx, line: DialogueLine, index: number, box: BBoxMm, tail: Candidate['tail'], variant: number, state: State): number {
+function cost(ctx: Ctx, line: DialogueLine, index: number, box: BBoxMm, tail: Candidate['tail'], variant: number): number {
   const { panel, region, dir, count } = ctx;
   let c = 0;
   const fy = region[3] > box[3] ? (box[1] - region[1]) / (region[3] - box[3]) : 0;
@@ -259,13 +316,8 @@ function cost(ctx: Ctx, line: DialogueLine, index: number, box: BBoxMm, tail: Ca
   if (tail) {
     const len = Math.hypot(tail.tip[0] - tail.base[0], tail.tip[1] - tail.base[1]) / TAIL_FRACTION;
     c += 0.8 * len;
-    for (const p of state.placed) {
-      if (p.tail && segmentsCross(p.tail.base, p.tail.tip, tail.base, tail.tip)) c += 300;
-      if (segmentHitsRect(tail.base, tail.tip, p.box)) c += 200;
-      if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) c += 200;
-    }
-  } else {
-    for (const p of state.placed) if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) c += 200;
+    // …but long enough to be seen (a tail under ~2 mm reads as a bump).
+    if (len < MIN_GAP_MM) c += (MIN_GAP_MM - len) * 3;
   }
   // Any face where avoidable (M8: ≤ 5 % of any face); bodies mildly.
   for (const f of panel.faces) {
@@ -298,14 +350,13 @@ const PANEL_SHRINK = [1, 0.8, 0.65, 0.5, 0.4];
 const LINE_SHRINK = [1, 0.75, 0.55, 0.4];
 
 /** Beam search keeping every hard constraint not in `relax`; null when some line has no valid position. */
-function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[]): Candidate[] | null {
+function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[], basesOf: (i: number, v: Variant[]) => Base[]): Candidate[] | null {
   let beam: State[] = [{ placed: [], cost: 0 }];
   for (let index = 0; index < lines.length; index++) {
     const next: State[] = [];
+    const bases = basesOf(index, variants[index]);
     for (const s of beam) {
-      const cands = candidatesFor(ctx, lines[index], index, variants[index], s, relax);
-      cands.sort((a, b) => a.cost - b.cost);
-      for (const c of cands.slice(0, PER_STATE)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
+      for (const c of candidatesFor(ctx, lines[index], bases, s, relax)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
     }
     if (next.length === 0) return null;
     next.sort((a, b) => a.cost - b.cost);
@@ -317,21 +368,44 @@ function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], rela
 function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, others: BBoxMm[]): { placed: Candidate[] } {
   const region = regionOf(panel, o.format);
   const ctx: Ctx = { panel, others, region, dir: o.readingDirection, count: lines.length };
+  const vCache = new Map<string, Variant[]>();
+  const variants = (i: number, shrink: number, phrasesOnly: boolean): Variant[] => {
+    const key = `${i}|${shrink}|${phrasesOnly}`;
+    let v = vCache.get(key);
+    if (!v) {
+      v = variantsFor(lines[i], region, o.language, shrink, phrasesOnly ? 0 : Infinity);
+      vCache.set(key, v);
+    }
+    return v;
+  };
+  const bCache = new WeakMap<Variant[], Base[]>();
+  const bases = (i: number, v: Variant[]): Base[] => {
+    let b = bCache.get(v);
+    if (!b) {
+      b = baseCandidates(ctx, lines[i], i, v);
+      bCache.set(v, b);
+    }
+    return b;
+  };
   // 1. Every constraint kept; when the lines do not fit together, shrink all of them (smaller
-  //    type down to 16Q, other column shapes) and try again.
-  const fitted: Variant[][] = lines.map((line) => variantsFor(line, region, o.language, 1));
+  //    type down to 16Q, other column shapes) and try again. Column breaks between phrases
+  //    first (M16), then anywhere kinsoku allows; covering another character's face last.
   for (const relax of LEVELS.slice(0, PANEL_LEVELS)) {
-    for (const shrink of PANEL_SHRINK) {
-      // A line that would overflow at this shrink keeps its last text that fit (overflow is
-      // reported; it must not be chosen just because the overflow block has another shape).
-      const variants = lines.map((line, i) => {
-        const v = variantsFor(line, region, o.language, shrink);
-        if (v.some((x) => x.block.overflow)) return fitted[i];
-        fitted[i] = v;
-        return v;
-      });
-      const placed = strictBeam(ctx, lines, variants, relax);
-      if (placed) return { placed };
+    for (const phrasesOnly of [true, false]) {
+      const fitted: Array<Variant[] | null> = lines.map(() => null);
+      for (const shrink of PANEL_SHRINK) {
+        // A line that would overflow at this shrink keeps its last text that fit (overflow is
+        // reported; it must not be chosen just because the overflow block has another shape).
+        const perLine = lines.map((_, i) => {
+          const v = variants(i, shrink, phrasesOnly);
+          if (v.some((x) => x.block.overflow) && fitted[i]) return fitted[i] as Variant[];
+          fitted[i] = v;
+          return v;
+        });
+        if (phrasesOnly && perLine.some((v) => v.some((x) => x.block.overflow))) continue;
+        const placed = strictBeam(ctx, lines, perLine, relax, bases);
+        if (placed) return { placed };
+      }
     }
   }
   // 2. Best effort: line by line, shrinking that line, then dropping constraints one at a time
@@ -341,21 +415,20 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     let next: State[] = [];
     search: for (const relax of LEVELS) {
       for (const shrink of LINE_SHRINK) {
-        const v = variantsFor(line, region, o.language, shrink);
-        const variants = v.some((x) => x.block.overflow) && shrink < 1 ? variantsFor(line, region, o.language, 1) : v;
-        for (const s of beam) {
-          const cands = candidatesFor(ctx, line, index, variants, s, relax);
-          cands.sort((a, b) => a.cost - b.cost);
-          for (const c of cands.slice(0, PER_STATE)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
+        const v = variants(index, shrink, false);
+        const vs = v.some((x) => x.block.overflow) && shrink < 1 ? variants(index, 1, false) : v;
+        const bs = bases(index, vs);
+        for (const st of beam) {
+          for (const c of candidatesFor(ctx, line, bs, st, relax)) next.push({ placed: [...st.placed, c], cost: st.cost + c.cost });
         }
         if (next.length > 0) break search;
       }
     }
     if (next.length === 0) {
       // Cannot happen (the last level accepts any position); keep a defined result anyway.
-      const v = variantsFor(line, region, o.language, 1)[0];
+      const v = variants(index, 1, false)[0];
       const c: Candidate = { line, block: v.block, box: [region[0], region[1], v.w, v.h], tail: null, cost: 0, relaxed: ['region'] };
-      next = beam.map((s) => ({ placed: [...s.placed, c], cost: s.cost }));
+      next = beam.map((st) => ({ placed: [...st.placed, c], cost: st.cost }));
     }
     next.sort((a, b) => a.cost - b.cost);
     beam = next.slice(0, BEAM);

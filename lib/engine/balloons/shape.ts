@@ -17,16 +17,34 @@ const CLOUD_BUMP_MM = 2;
 const BOX_PAD_MM = 2.5;
 export const STROKE_MM = 0.35;
 
-/** Balloon body size for a text box of w × h. An oval inscribing the text box is the
- *  least-area one with semi-axes w/√2, h/√2 (the text's corners touch it). */
-export function balloonSize(kind: BalloonKind, w: number, h: number): { w: number; h: number } {
-  const ow = w * Math.SQRT2 + 2 * PAD_MM;
-  const oh = h * Math.SQRT2 + 2 * PAD_MM;
+/**
+ * How an oval holds its text box. An ellipse with semi-axes fx·w/2, fy·h/2 contains a w × h
+ * box when 1/fx² + 1/fy² ≤ 1: 'round' (fx = fy = √2) has the least area; 'flat' (2, 2/√3)
+ * spends width to save height (short panels); 'tall' (2/√3, 2) the opposite (narrow panels).
+ */
+export type OvalFit = 'round' | 'flat' | 'tall';
+export const OVAL_FITS: readonly OvalFit[] = ['round', 'flat', 'tall'];
+const FIT: Record<OvalFit, [number, number]> = {
+  round: [Math.SQRT2, Math.SQRT2],
+  flat: [2, 2 / Math.sqrt(3)],
+  tall: [2 / Math.sqrt(3), 2],
+};
+
+/** Does this kind's outline grow around an inscribing oval (so an OvalFit applies)? */
+export function isOval(kind: BalloonKind): boolean {
+  return kind === 'speech' || kind === 'whisper' || kind === 'thought' || kind === 'shout';
+}
+
+/** Balloon body size for a text box of w × h. */
+export function balloonSize(kind: BalloonKind, w: number, h: number, fit: OvalFit = 'round'): { w: number; h: number } {
+  const [fx, fy] = FIT[fit];
+  const ow = w * fx + 2 * PAD_MM;
+  const oh = h * fy + 2 * PAD_MM;
   switch (kind) {
     case 'narration':
       return { w: w + 2 * BOX_PAD_MM, h: h + 2 * BOX_PAD_MM };
     case 'broadcast':
-      // An octagon with corners cut at 25 % of the short side still holds the text box.
+      // An octagon with corners cut at 20 % of the short side still holds the text box.
       return { w: w * 1.2 + 2 * PAD_MM + 2, h: h * 1.2 + 2 * PAD_MM + 2 };
     case 'shout':
       return { w: ow + 2 * BURST_SPIKE_MM, h: oh + 2 * BURST_SPIKE_MM };
@@ -35,25 +53,26 @@ export function balloonSize(kind: BalloonKind, w: number, h: number): { w: numbe
     case 'sfx':
       return { w: w + 1, h: h + 1 };
     default:
-      return { w: Math.max(ow, oh * 0.4), h: oh };
+      return { w: ow, h: oh };
   }
 }
 
-/** Inverse of balloonSize (roughly): the largest text box a balloon of w × h holds. */
-export function maxTextBox(kind: BalloonKind, w: number, h: number): { w: number; h: number } {
+/** Inverse of balloonSize: the largest text box a balloon of w × h holds. */
+export function maxTextBox(kind: BalloonKind, w: number, h: number, fit: OvalFit = 'round'): { w: number; h: number } {
+  const [fx, fy] = FIT[fit];
   switch (kind) {
     case 'narration':
       return { w: w - 2 * BOX_PAD_MM, h: h - 2 * BOX_PAD_MM };
     case 'broadcast':
       return { w: (w - 2 * PAD_MM - 2) / 1.2, h: (h - 2 * PAD_MM - 2) / 1.2 };
     case 'shout':
-      return { w: (w - 2 * BURST_SPIKE_MM - 2 * PAD_MM) / Math.SQRT2, h: (h - 2 * BURST_SPIKE_MM - 2 * PAD_MM) / Math.SQRT2 };
+      return { w: (w - 2 * BURST_SPIKE_MM - 2 * PAD_MM) / fx, h: (h - 2 * BURST_SPIKE_MM - 2 * PAD_MM) / fy };
     case 'thought':
-      return { w: (w - 2 * CLOUD_BUMP_MM - 2 * PAD_MM) / Math.SQRT2, h: (h - 2 * CLOUD_BUMP_MM - 2 * PAD_MM) / Math.SQRT2 };
+      return { w: (w - 2 * CLOUD_BUMP_MM - 2 * PAD_MM) / fx, h: (h - 2 * CLOUD_BUMP_MM - 2 * PAD_MM) / fy };
     case 'sfx':
       return { w: w - 1, h: h - 1 };
     default:
-      return { w: (w - 2 * PAD_MM) / Math.SQRT2, h: (h - 2 * PAD_MM) / Math.SQRT2 };
+      return { w: (w - 2 * PAD_MM) / fx, h: (h - 2 * PAD_MM) / fy };
   }
 }
 
@@ -149,7 +168,9 @@ function cloudPath(box: BBoxMm): string {
 function thoughtChain(box: BBoxMm, tip: PointMm): string[] {
   const start = onEllipse(box, paramToward(box, tip));
   const out: string[] = [];
-  const radii = [2.0, 1.4, 0.9];
+  // Short tails get smaller bubbles so they do not pile up on each other.
+  const k = Math.min(1, Math.hypot(tip[0] - start[0], tip[1] - start[1]) / 8);
+  const radii = [2.0, 1.4, 0.9].map((r) => Math.max(0.4, r * k));
   radii.forEach((r, i) => {
     const p = lerp(start, tip, (i + 1) / radii.length);
     out.push(`<ellipse cx="${fmt(p[0])}" cy="${fmt(p[1])}" rx="${fmt(r * 1.3)}" ry="${fmt(r)}"/>`);

@@ -31,6 +31,8 @@ export interface SetTextOptions {
   /** The text box (not the balloon) may be at most this wide / tall. */
   maxWidthMm?: number;
   maxHeightMm?: number;
+  /** At most this many column breaks inside a phrase (default: as few as possible, any number). */
+  maxNonPhraseBreaks?: number;
 }
 
 /** Preferred height/width of the text box: a 6 × 3 vertical block, a wide English block. */
@@ -44,6 +46,8 @@ const VARIANT_SLACK = 150;
 interface Scored {
   block: TextBlock;
   score: number;
+  /** Column breaks inside a phrase (M16 wants ≥ 95 % of breaks between phrases). */
+  nonPhrase: number;
 }
 
 function shapeCost(w: number, h: number, target: number): number {
@@ -66,6 +70,7 @@ function verticalCandidates(text: string, o: SetTextOptions, size: number): Scor
       const { widthMm, heightMm } = measure(choice.columns, true, size, face);
       out.push({
         score: choice.cost + shapeCost(widthMm, heightMm, target),
+        nonPhrase: choice.nonPhraseBreaks,
         block: { columns: choice.columns, vertical: true, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
       });
     }
@@ -99,6 +104,7 @@ function horizontalCandidates(text: string, o: SetTextOptions, size: number): Sc
         const slack = r.widthEm - textWidthEm(face, row);
         return acc + 2 + slack * slack;
       }, 0) + shapeCost(widthMm, heightMm, TARGET_RATIO_HORIZONTAL),
+      nonPhrase: 0,
       block: { columns: r.rows, vertical: false, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
     });
   }
@@ -151,7 +157,7 @@ const CACHE_MAX = 5000;
  * `overflow: true` (set at 16Q, ≤ 10 characters a column, kinsoku kept where possible).
  */
 export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
-  const key = JSON.stringify([text, o.language, o.kind, o.maxWidthMm ?? null, o.maxHeightMm ?? null]);
+  const key = JSON.stringify([text, o.language, o.kind, o.maxWidthMm ?? null, o.maxHeightMm ?? null, o.maxNonPhraseBreaks ?? null]);
   const hit = cache.get(key);
   if (hit) return hit;
   const face = faceFor(o.language, o.kind);
@@ -162,13 +168,18 @@ export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
     const length = [...text.replace(/\s/gu, '')].length;
     const maxW = (o.maxWidthMm ?? Infinity) + 1e-6;
     const maxH = (o.maxHeightMm ?? Infinity) + 1e-6;
-    for (const size of sizeLadder(o.kind, length)) {
-      const c = candidatesAt(text, o, size).filter((s) => s.block.widthMm <= maxW && s.block.heightMm <= maxH);
-      if (c.length > 0) {
-        // Alternatives (other shapes for the placer) only when they are nearly as good.
-        const bestScore = c[0].score;
-        result = c.filter((s) => s.score <= bestScore + VARIANT_SLACK).slice(0, MAX_VARIANTS).map((s) => s.block);
-        break;
+    // Smaller type (down to 16Q) before a break inside a phrase: first look for a setting with
+    // every break between phrases at any size, then allow one break inside a phrase, then two…
+    const cap = o.maxNonPhraseBreaks ?? Infinity;
+    search: for (const allowed of [0, 1, 2, Infinity].filter((a) => a <= cap)) {
+      for (const size of sizeLadder(o.kind, length)) {
+        const c = candidatesAt(text, o, size).filter((s) => s.block.widthMm <= maxW && s.block.heightMm <= maxH && s.nonPhrase <= allowed);
+        if (c.length > 0) {
+          // Alternatives (other shapes for the placer) only when they are nearly as good.
+          const bestScore = c[0].score;
+          result = c.filter((s) => s.score <= bestScore + VARIANT_SLACK).slice(0, MAX_VARIANTS).map((s) => s.block);
+          break search;
+        }
       }
     }
     if (result.length === 0) result = [overflowBlock(text, o)];

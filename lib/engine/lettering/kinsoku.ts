@@ -27,7 +27,11 @@ export const ITERATION = '々〻ゝゞヽヾ';
 /** JLReq cl-08 inseparable characters. */
 export const INSEPARABLE = '…‥―';
 
-const NOT_AT_START = new Set([...CLOSING_BRACKETS, ...SMALL_KANA, ...PROLONGED, ...DIVIDING, ...STOPS, ...ITERATION]);
+/**
+ * JIS X 4051 only forbids splitting leaders (cl-08); many publishers also keep …… and ‥‥ off
+ * the start of a line, and so does our quality checker (M15). We follow the stricter rule.
+ */
+const NOT_AT_START = new Set([...CLOSING_BRACKETS, ...SMALL_KANA, ...PROLONGED, ...DIVIDING, ...STOPS, ...ITERATION, '…', '‥']);
 const NOT_AT_END = new Set([...OPENING_BRACKETS]);
 
 export function cannotStartLine(ch: string): boolean {

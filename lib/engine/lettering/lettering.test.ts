@@ -66,8 +66,8 @@ describe('kinsoku (JIS X 4051 §6.1, JLReq §3.1.7)', () => {
     expect(kinsokuViolations(['あ「', 'い']).map((v) => v.rule)).toEqual(['line-end']);
     expect(kinsokuViolations(['!?'])).toEqual([]);
     expect(kinsokuViolations(['ーあ', 'い「'])).toEqual([]);
-    // …… may start a column (the brief allows it) but may not be split.
-    expect(kinsokuViolations(['あ…', '…い']).map((v) => v.rule)).toEqual(['split-inseparable']);
+    // …… may not be split, nor (the stricter publishers' rule we follow) start a column.
+    expect(kinsokuViolations(['あ…', '…い']).map((v) => v.rule)).toEqual(['split-inseparable', 'line-start']);
     expect(kinsokuViolations(['20', '24年']).map((v) => v.rule)).toEqual(['split-number']);
   });
 });

@@ -65,6 +65,12 @@ const KANA = /[\u3040-\u30ff]/u;
 export interface Normalized {
   chars: string[];
   marks: Mark[];
+  /** The source after the `...` → `……` rewrite, and where each set character came from in it
+   *  (UTF-16 offsets: start and end), so phrase boundaries can be taken from the source with its
+   *  punctuation (BudouX needs the 。、 that the setter drops). */
+  source: string;
+  starts: number[];
+  ends: number[];
 }
 
 /**
@@ -74,9 +80,17 @@ export interface Normalized {
  * (for tate-chu-yoko).
  */
 export function normalizeJa(text: string, drop: boolean): Normalized {
-  const src = [...text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\.{3,}|・{3,}/g, '……')];
+  const source = text.normalize('NFC').replace(/\r\n?/g, '\n').replace(/\.{3,}|・{3,}/g, '……');
+  const src = [...source];
+  const off: number[] = [];
+  let o = 0;
+  for (const ch of src) { off.push(o); o += ch.length; }
+  off.push(o);
   const chars: string[] = [];
   const marks: Mark[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const from = (k: number): void => { starts.push(off[k]); ends.push(off[k + 1]); };
   let pending: Mark = 'none';
   let quoteOpen = false;
   const raise = (m: Mark): void => {
@@ -93,7 +107,7 @@ export function normalizeJa(text: string, drop: boolean): Normalized {
       while (j < src.length && BANG.test(src[j])) j++;
       const run = src.slice(i, j);
       const set = run.length >= 2 && run.length <= 3 ? run.map(toAscii) : run.map(toFullwidth);
-      set.forEach((c, k) => { chars.push(c); marks.push(k === 0 ? pending : 'none'); });
+      set.forEach((c, k) => { chars.push(c); marks.push(k === 0 ? pending : 'none'); from(i + k); });
       pending = 'none';
       // A sentence ends after ？！: prefer a new column for what follows (manga practice),
       // unless the marks open the line (a lone "？" column would be odd).
@@ -106,17 +120,18 @@ export function normalizeJa(text: string, drop: boolean): Normalized {
       while (j < src.length && FULLWIDTH_DIGIT.test(src[j])) j++;
       const run = src.slice(i, j);
       const set = run.length >= 2 && run.length <= 4 ? run.map(toAscii) : run;
-      set.forEach((c, k) => { chars.push(c); marks.push(k === 0 ? pending : 'none'); });
+      set.forEach((c, k) => { chars.push(c); marks.push(k === 0 ? pending : 'none'); from(i + k); });
       pending = 'none';
       i = j - 1;
       continue;
     }
+    from(i);
     chars.push(betweenDigits && (ch === '.' || ch === ',') ? (ch === '.' ? '．' : '，') : vertical(ch, src[i - 1] ?? '', quoteOpen));
     if (ch === '"') quoteOpen = !quoteOpen;
     marks.push(pending);
     pending = 'none';
   }
-  return { chars, marks };
+  return { chars, marks, source, starts, ends };
 }
 
 /** A character as set in a column: half-width punctuation becomes its vertical-capable form. */
@@ -191,10 +206,11 @@ function unitEnd(chars: string[], i: number): number {
 
 /** Cut normalised text into atoms with the cost of breaking before each. */
 export function atomize(n: Normalized): Atom[] {
-  const joined = n.chars.join('');
-  const phrase = new Set(phraseBoundaries(joined));
+  const bounds = phraseBoundaries(n.source);
+  // A break before chars[i] is on a phrase boundary when one lies between the end of the
+  // previous set character and the start of this one in the source (dropped 、。 lie there).
+  const onPhrase = (i: number): boolean => bounds.some((b) => b >= n.ends[i - 1] && b <= n.starts[i]);
   const atoms: Atom[] = [];
-  let offset = 0; // UTF-16 offset of chars[i] in `joined`
   for (let i = 0; i < n.chars.length; ) {
     const j = unitEnd(n.chars, i);
     const text = n.chars.slice(i, j).join('');
@@ -203,9 +219,8 @@ export function atomize(n: Normalized): Atom[] {
     const prevLast = prev ? [...prev.text].pop() ?? '' : '';
     const prohibited = prev !== undefined && (cannotStartLine(n.chars[i]) || cannotEndLine(prevLast));
     const strong = mark === 'strong';
-    const before = prohibited ? Infinity : strong ? STRONG_BREAK_BONUS : phrase.has(offset) ? 0 : NON_PHRASE_COST;
+    const before = prohibited ? Infinity : strong ? STRONG_BREAK_BONUS : i > 0 && onPhrase(i) ? 0 : NON_PHRASE_COST;
     atoms.push({ text, len: j - i, cells: columnCells(text), before, forced: mark === 'forced' && !prohibited, strong });
-    offset += text.length;
     i = j;
   }
   return atoms;
