@@ -41,7 +41,8 @@ export function comicInfoXml(book: ComposedBook, pages: ComicInfoPage[], meta: C
     el('Letterer', meta.letterer) +
     el('PageCount', pages.length) +
     el('LanguageISO', book.language) +
-    el('BlackAndWhite', 'Yes') +
+    // A storyboard (no scene art yet) is black and white; with art we cannot tell, so say nothing.
+    el('BlackAndWhite', book.pages.every((p) => p.images.size === 0) ? 'Yes' : undefined) +
     el('Manga', book.readingDirection === 'rtl' ? 'YesAndRightToLeft' : book.language === 'ja' ? 'Yes' : 'No') +
     el('Characters', book.characters.map((c) => c.name).join(', ')) +
     `  <Pages>\n${pageEls}  </Pages>\n` +
