@@ -66,6 +66,15 @@ export const configSchema = z.object({
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** collab-server: re-check live connections' memberships this often (ms; 0 = off); backs up lost revocations. */
   COLLAB_MEMBERSHIP_SWEEP_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /**
+   * agents (gemini provider): which images Gemini draws — `all` (reference sheets and every panel),
+   * `sheets` (reference sheets; panels drawn offline), `none` (text only). Panels dominate the cost
+   * of a book (¥5.85 each by default), so `sheets` keeps a book near the ¥50 KPI.
+   */
+  GEMINI_IMAGES: z.enum(['all', 'sheets', 'none']).default('all'),
+  /** agents (gemini provider): per-attempt timeout (ms) and attempts per call (incl. the first). */
+  GEMINI_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(90_000),
+  GEMINI_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -44,3 +44,14 @@ describe('selectProvider', () => {
     expect(() => selectProvider(parseConfig({ AI_PROVIDER: 'gemini' }))).toThrow(/GEMINI_API_KEY/);
   });
 });
+
+describe('GEMINI_IMAGES', () => {
+  it('keeps Gemini for text and draws the images it is not asked for offline', () => {
+    const sheets = selectProvider(parseConfig({ GEMINI_API_KEY: 'k', GEMINI_IMAGES: 'sheets' }));
+    const all = selectProvider(parseConfig({ GEMINI_API_KEY: 'k' }));
+    expect(sheets.name).toBe('gemini');
+    expect(sheets.concept).toBe(sheets.concept);
+    expect(sheets.sceneImage).not.toBe(all.sceneImage);
+    expect(() => parseConfig({ GEMINI_IMAGES: 'some' })).toThrow(/GEMINI_IMAGES/);
+  });
+});
