@@ -165,4 +165,20 @@ describe('collab-server limits', () => {
     expect(doc.getText('source').toString()).toBe('Once upon a time.');
     ws.close();
   });
+
+  it('a document whose load failed is refused and never stored', async () => {
+    const p = await createProject(db.sql);
+    const before = await loadDoc(db.sql, p.work);
+    // A damaged row in the log (bytes that are not a Yjs update) makes the load fail.
+    await db.sql`INSERT INTO doc_updates (doc_name, project_id, update) VALUES (${p.work}, ${p.projectId}, ${Buffer.from([1, 2, 255])})`;
+    const c = open(server.url, p.work, await userToken(p, 'owner'));
+    await waitFor(() => c.events.authFailed.length > 0, 5_000, 'load refused');
+    expect(c.events.authFailed[0]).toBe('load-failed');
+    c.doc.getText('source').insert(0, 'must not be stored ');
+    await sleep(500);
+    const after = await loadDoc(db.sql, p.work);
+    expect(after.snapshot).toEqual(before.snapshot);
+    expect(after.updates).toHaveLength(1); // only the damaged row: nothing stored, nothing compacted away
+    expect(server.hocuspocus.documents.has(p.work)).toBe(false);
+  });
 });
