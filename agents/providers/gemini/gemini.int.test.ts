@@ -313,4 +313,57 @@ describe('gemini provider through the real SDK', () => {
     expect(dialogue.result?.output.lines.map((l) => l.text)).toEqual(['ねえ、本当に飛べると思う？', '飛べるさ。']);
     expect(dialogue.result?.output.balloons.length).toBe(2);
   });
+
+  it('the whole seven-phase chain on Gemini (fake), with every call in the generations table', async () => {
+    fake.respond = (req) => {
+      const sys = systemText(req.body);
+      if (req.model === 'gemini-2.5-flash-image') return { kind: 'image' };
+      if (sys.includes('concept agent')) return { kind: 'json', value: CONCEPT };
+      if (sys.includes('character designer'))
+        return { kind: 'json', value: { cast: [
+          { name: 'ケン', aliases: [], role: 'protagonist', look: '少年', personality: '前向き', speechStyle: 'くだけた', color: '#2e86ab' },
+          { name: 'ミキ', aliases: [], role: 'deuteragonist', look: '少女', personality: '好奇心', speechStyle: '問いかけ', color: '#e4572e' },
+        ] } };
+      if (sys.includes('story editor'))
+        return { kind: 'json', value: { structure: 'kishotenketsu', outline: '起承転結', beats: [
+          { act: 'ki', title: '屋上', summary: '空', pageBudget: 1, sourceStart: 0, sourceEnd: 17 },
+          { act: 'ketsu', title: '飛ぶ', summary: '紙飛行機', pageBudget: 1, sourceStart: 17, sourceEnd: 80 },
+        ] } };
+      if (sys.includes('storyboard artist'))
+        return { kind: 'json', value: { shots: ['establishing', 'medium', 'closeup', 'over-shoulder', 'wide'].map((shot, i) => ({
+          beatId: i < 2 ? 'b1' : 'b2', shot, camera: 'eye', importance: shot === 'wide' ? 0.9 : 0.5, characters: i === 0 ? [] : ['c1', 'c2'].slice(0, (i % 2) + 1), description: `panel ${i}`, reveal: false,
+        })) } };
+      if (sys.includes('letterer')) {
+        const ids = [...userText(req.body).matchAll(/^(panel-\S+) \(page/gm)].map((m) => m[1]);
+        return { kind: 'json', value: { lines: [
+          { panelId: ids[1], speakerId: 'c2', kind: 'speech', text: 'ねえ、本当に飛べると思う？' },
+          { panelId: ids[2], speakerId: 'c1', kind: 'speech', text: '飛べるさ。この紙飛行機ならね' },
+          { panelId: ids[4], speakerId: null, kind: 'narration', text: '夕焼けの中をどこまでも' },
+        ] } };
+      }
+      return { kind: 'status', status: 400, message: `unexpected request: ${sys.slice(0, 60)}` };
+    };
+    const p = provider();
+    const outputs: Record<string, unknown> = {};
+    const assets = new Map<string, AgentAsset>();
+    const jobs: string[] = [];
+    const upstreamFor: Record<Phase, Phase[]> = { concept: [], characters: ['concept'], plot: ['concept', 'characters'], name: ['characters', 'plot'], scenes: ['characters', 'name'], dialogue: ['characters', 'plot', 'name'], final: ['name', 'scenes', 'dialogue'] };
+    for (const phase of ['concept', 'characters', 'plot', 'name', 'scenes', 'dialogue', 'final'] as const) {
+      const upstream = Object.fromEntries(upstreamFor[phase].map((u) => [u, outputs[u]]));
+      const r = await run(phase, p, { upstream }, { assets });
+      expect(r.error, `${phase}: ${String(r.error)}`).toBeNull();
+      for (const a of r.result?.assets ?? []) assets.set(a.id, a);
+      outputs[phase] = r.result?.output;
+      jobs.push(r.jobId);
+    }
+    const final = outputs.final as { pages: Array<{ assetId: string }>; report: { sceneImages: number } };
+    expect(final.pages.length).toBeGreaterThan(0);
+    expect(final.report.sceneImages).toBe(5);
+    const [totals] = await db.sql<{ calls: number; images: number; cost: string }[]>`
+      SELECT count(*)::int AS calls, sum(images)::int AS images, sum(cost_jpy)::text AS cost FROM generations WHERE job_id IN ${db.sql(jobs)}`;
+    // 5 text calls, 2 sheets, 5 panels.
+    expect(totals.calls).toBe(12);
+    expect(totals.images).toBe(7);
+    expect(Number(totals.cost)).toBeGreaterThan(7 * 5.85);
+  });
 });

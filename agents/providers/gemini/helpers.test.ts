@@ -50,7 +50,6 @@ describe('GEMINI_IMAGES', () => {
     const sheets = selectProvider(parseConfig({ GEMINI_API_KEY: 'k', GEMINI_IMAGES: 'sheets' }));
     const all = selectProvider(parseConfig({ GEMINI_API_KEY: 'k' }));
     expect(sheets.name).toBe('gemini');
-    expect(sheets.concept).toBe(sheets.concept);
     expect(sheets.sceneImage).not.toBe(all.sceneImage);
     expect(() => parseConfig({ GEMINI_IMAGES: 'some' })).toThrow(/GEMINI_IMAGES/);
   });
