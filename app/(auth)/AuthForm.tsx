@@ -2,7 +2,7 @@
 /** Sign in and sign up share one form: the tokens are kept client-side (see _lib/session). */
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { AppHeader } from '../_components/AppHeader';
 import { ErrorAlert } from '../_components/ErrorAlert';
 import { api } from '../_lib/api';
@@ -16,6 +16,9 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
   const params = useSearchParams();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Submitting before hydration would be a native GET with the password in the URL: keep the button off until then.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -56,7 +59,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
       <main id="main" className="page page-narrow">
         <div className="card">
           <h1>{t(isLogin ? 'auth.signInTitle' : 'auth.signUpTitle')}</h1>
-          <form className="stack" onSubmit={onSubmit} noValidate={false}>
+          <form className="stack" onSubmit={onSubmit} method="post" data-ready={ready}>
             {!isLogin ? (
               <div className="field">
                 <label htmlFor="name">{t('auth.name')}</label>
@@ -86,7 +89,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
               ) : null}
             </div>
             <ErrorAlert error={error} />
-            <button className="btn btn-primary" type="submit" disabled={busy}>
+            <button className="btn btn-primary" type="submit" disabled={busy || !ready}>
               {t(isLogin ? 'auth.signInAction' : 'auth.signUpAction')}
             </button>
           </form>

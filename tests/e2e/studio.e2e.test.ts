@@ -34,7 +34,8 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   if (process.env.KOMA_E2E_BASE_URL) base = process.env.KOMA_E2E_BASE_URL.replace(/\/$/, '');
   else {
-    product = await startProduct();
+    // Many people and pages from one loopback address: the per-IP limit is tested elsewhere (integration).
+    product = await startProduct({ env: { RATE_LIMIT_PER_IP_PER_MIN: '100000', GENERATIONS_PER_USER_PER_MIN: '1000' } });
     base = product.baseUrl;
   }
   browser = await chromium.launch({
@@ -60,6 +61,7 @@ async function newPerson(name: string, viewport: { width: number; height: number
   const page = await ctx.newPage();
   const email = `${name.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@example.com`;
   await page.goto(`${base}/register`);
+  await page.locator('form[data-ready=true]').waitFor({ timeout: 60_000 });
   await page.fill('#name', name);
   await page.fill('#email', email);
   await page.fill('#password', PASSWORD);
@@ -70,6 +72,7 @@ async function newPerson(name: string, viewport: { width: number; height: number
 
 async function createProject(p: Person, title: string, story = STORY_EN): Promise<string> {
   await p.page.goto(`${base}/projects/new`);
+  await p.page.locator('form[data-ready=true]').waitFor({ timeout: 60_000 });
   await p.page.fill('#title', title);
   await p.page.fill('#story', story);
   await p.page.click('button[type=submit]');
@@ -161,6 +164,7 @@ describe('studio pages', () => {
   test('the new-project form shows the API validation error and creates nothing', async () => {
     const p = await newPerson('Ren');
     await p.page.goto(`${base}/projects/new`);
+    await p.page.locator('form[data-ready=true]').waitFor({ timeout: 60_000 });
     await p.page.fill('#title', 'Blank');
     await p.page.fill('#story', '   \n  ');
     await p.page.click('button[type=submit]');
@@ -281,6 +285,10 @@ describe('agents in the loop', () => {
     await editor.page.locator('[data-testid=run]').click();
     await expect.poll(() => other.page.locator('[data-testid=rail-concept]').getAttribute('data-status'), { timeout: 120_000 }).toBe('review');
     await expect.poll(() => other.page.locator('[data-branch]').count(), { timeout: 30_000 }).toBe(1);
+    const firstConcept = await other.page.locator('[data-branch]').first().getAttribute('data-branch');
+    // A finished run is a candidate: a person adopts it.
+    await editor.page.locator(`[data-branch="${firstConcept}"]`).getByRole('button', { name: 'Adopt' }).click();
+    await editor.page.locator(`[data-branch="${firstConcept}"][data-active=true]`).waitFor({ timeout: 30_000 });
     await editor.page.locator('[data-testid=feedback]').fill('Make it darker and set it in winter.');
     await editor.page.locator('[data-testid=run]').click();
     await expect.poll(() => other.page.locator('[data-branch]').count(), { timeout: 120_000 }).toBe(2);
@@ -289,6 +297,8 @@ describe('agents in the loop', () => {
     await openStudio(editor, projectId, 'characters');
     await editor.page.locator('[data-testid=run]').click();
     await expect.poll(() => editor.page.locator('[data-testid=rail-characters]').getAttribute('data-status'), { timeout: 120_000 }).toBe('review');
+    await editor.page.locator('[data-branch]').first().getByRole('button', { name: 'Adopt' }).click();
+    await editor.page.locator('[data-branch][data-active=true]').waitFor({ timeout: 30_000 });
     await openStudio(editor, projectId, 'concept');
     const boxes = editor.page.locator('.branch-list input[type=checkbox]');
     await boxes.nth(0).check();
@@ -296,9 +306,13 @@ describe('agents in the loop', () => {
     await editor.page.getByRole('button', { name: 'Compare', exact: true }).click();
     await editor.page.locator('dialog[open] .compare').waitFor();
     await editor.page.screenshot({ path: path.join(shots, 'compare.png') });
-    await editor.page.keyboard.press('Escape');
+    await editor.page.locator('dialog[open]').getByRole('button', { name: 'Close' }).click();
+    await editor.page.locator('dialog[open]').waitFor({ state: 'detached' });
+    // Adopt the feedback branch: characters was built on the first one.
     const notActive = editor.page.locator('.branch[data-active=false]').first();
     await notActive.getByRole('button', { name: 'Adopt' }).click();
+    await editor.page.waitForTimeout(1500);
+    await editor.page.screenshot({ path: path.join(shots, 'after-adopt.png') });
     await expect.poll(() => other.page.locator('[data-testid=rail-characters]').getAttribute('data-status'), { timeout: 30_000 }).toBe('stale');
     await openStudio(other, projectId, 'characters');
     expect(await other.page.locator('.notice-stale').textContent()).toContain('Concept');

@@ -22,7 +22,15 @@ async function check(probe: () => Promise<unknown>): Promise<'ok' | 'error'> {
 export const GET = route(
   'health',
   async () => {
-    const [postgres, redisStatus] = await Promise.all([check(() => db()`SELECT 1`), check(() => redis().ping())]);
+    const [postgres, redisStatus] = await Promise.all([
+      check(() => db()`SELECT 1`),
+      check(async () => {
+        const client = redis();
+        // While reconnecting, a PING would only join ioredis' offline queue: report at once.
+        if (client.status === 'reconnecting' || client.status === 'end') throw new Error(`redis ${client.status}`);
+        return client.ping();
+      }),
+    ]);
     const ok = postgres === 'ok' && redisStatus === 'ok';
     return json({ status: ok ? 'ok' : 'error', postgres, redis: redisStatus }, ok ? 200 : 503);
   },

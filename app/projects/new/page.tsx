@@ -1,6 +1,6 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { PAGE_FORMAT_NAMES } from '../../../lib/engine/types';
 import { AppHeader } from '../../_components/AppHeader';
 import { ErrorAlert } from '../../_components/ErrorAlert';
@@ -33,6 +33,8 @@ function NewProjectForm() {
   const [error, setError] = useState<unknown>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   async function onFile(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
@@ -71,7 +73,7 @@ function NewProjectForm() {
   return (
     <main id="main" className="page" style={{ maxWidth: 820 }}>
       <h1>{t('new.title')}</h1>
-      <form className="card stack" onSubmit={onSubmit} noValidate>
+      <form className="card stack" onSubmit={onSubmit} noValidate method="post" data-ready={ready}>
         <div className="field">
           <label htmlFor="title">{t('new.projectTitle')}</label>
           <input className="input" id="title" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} />
@@ -141,7 +143,7 @@ function NewProjectForm() {
         </div>
         <ErrorAlert error={error} />
         <div className="row">
-          <button className="btn btn-primary" type="submit" disabled={busy}>
+          <button className="btn btn-primary" type="submit" disabled={busy || !ready}>
             {t('new.create')}
           </button>
         </div>
