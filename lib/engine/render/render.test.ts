@@ -44,6 +44,11 @@ describe('renderPageSvg', () => {
     expect(s).toMatch(/<g clip-path="url\(#clip-p0-3\)"[^>]*><image [^>]*xlink:href="data:image\/png;base64,/);
   });
 
+  it('carries the page text in reading order in <desc> for screen readers', () => {
+    expect(svg).toContain('<title>Page 1</title>');
+    expect(svg).toContain('<desc>「はい、そうです…ー」 / 本当？ウソ！</desc>');
+  });
+
   it('widens the canvas for crop marks only when asked', () => {
     expect(renderPageSvg(page, ctx, { cropMarks: true })).toMatch(/viewBox="-13 -13 208 283"/);
   });

@@ -91,9 +91,14 @@ export function renderPageSvg(page: ComposedPage, book: RenderBookContext, optio
   if (options.cropMarks) body.push(cropMarksSvg(format));
 
   const unit = (n: number) => `${r(n)}mm`;
+  // The lettering is outlines, which nobody can read out: title and desc carry the page's text
+  // in reading order for screen readers and search (renderers do not draw them).
+  const transcript = balloons.map((b) => b.columns.join(b.vertical ? '' : ' ')).join(' / ');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ` +
-    `width="${unit(vw)}" height="${unit(vh)}" viewBox="${r(vx)} ${r(vy)} ${r(vw)} ${r(vh)}">` +
+    `width="${unit(vw)}" height="${unit(vh)}" viewBox="${r(vx)} ${r(vy)} ${r(vw)} ${r(vh)}" role="img" lang="${book.language}">` +
+    `<title>${escapeXml(`Page ${page.page.index + 1}`)}</title>` +
+    (transcript ? `<desc>${escapeXml(transcript)}</desc>` : '') +
     (defs.length ? `<defs>${defs.join('')}</defs>` : '') +
     body.join('') +
     `</svg>`
