@@ -35,6 +35,8 @@ const SPEC: Readonly<Record<ShotType, FigureSpec>> = {
   establishing: { face: 0.035, faceY: 0.7, bodyBottom: 0.9, bodyW: 2.6 },
 };
 const FACE_ASPECT = 0.8; // width / height of a head
+/** Share of the panel width a lone figure moves off-centre. */
+const LONE_OFFSET = 0.08;
 
 function clampInto(b: BBoxMm, area: BBoxMm): BBoxMm {
   const w = Math.min(b[2], area[2]);
@@ -63,7 +65,10 @@ export function placeFigures(
     // Slot 0 is on the reading-first side.
     const slotIdx = direction === 'rtl' ? n - 1 - i : i;
     const jitter = (rng() - 0.5) * 0.16 * slot;
-    const cx = vx + slot * (slotIdx + 0.5) + jitter;
+    // A lone figure stands off-centre toward the reading-later side: the panel's first balloon
+    // goes in the reading-first top corner (right for rtl), so that side keeps a clear column.
+    const lone = n === 1 ? (direction === 'rtl' ? -LONE_OFFSET : LONE_OFFSET) * vw : 0;
+    const cx = vx + slot * (slotIdx + 0.5) + jitter + lone;
     let fh = spec.face * vh * (i === 0 ? 1 : 0.92); // the lead is a touch bigger
     let fw = fh * FACE_ASPECT;
     // Leave air between heads: balloons of a dialogue often sit between the speakers.
