@@ -47,7 +47,7 @@ function speechKind(text: string): BalloonKind {
 export function splitLine(raw: string, ja: boolean): string[] {
   // "There," Tobias said → the balloon reads "There." (the comma belonged to the attribution).
   const text = ja ? raw : raw.replace(/,$/, '.');
-  const max = ja ? 48 : 120;
+  const max = ja ? 28 : 48;
   if (text.length <= max) return [text];
   const parts = text.split(ja ? /(?<=[。！？])/ : /(?<=[.!?])\s+/).filter((p) => p.trim());
   const out: string[] = [];
@@ -204,8 +204,14 @@ export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: 
       const exchange = speaker !== null && lastSpeakers[0] !== undefined && lastSpeakers[0] !== speaker;
       const reveal = isTurn && qi === quoteCount - 1;
       qi++;
-      const shot: ShotType = emotional ? (q.text.length <= 8 ? 'extreme-closeup' : 'closeup') : exchange && other ? 'over-shoulder' : 'medium';
-      const visible = speaker ? (shot === 'closeup' || shot === 'extreme-closeup' ? [speaker] : [speaker, ...(other ? [other] : [])]) : present.slice(0, 2);
+      // A long line needs room: frame the speaker alone so the balloon has somewhere to go
+      // that is not someone's face.
+      const long = q.text.length > (ja ? 24 : 48);
+      // A close-up face fills the panel: only short lines fit beside it.
+      const fitsCloseup = q.text.length <= (ja ? 16 : 40);
+      const shot: ShotType = emotional && fitsCloseup ? (q.text.length <= 8 ? 'extreme-closeup' : 'closeup') : exchange && other && !long ? 'over-shoulder' : 'medium';
+      const visible = speaker ? (shot === 'closeup' || shot === 'extreme-closeup' || long ? [speaker] : [speaker, ...(other ? [other] : [])]) : present.slice(0, 2);
+      const pieces = splitLine(q.text, ja);
       push(
         {
           importance: reveal ? 0.9 : emotional ? 0.62 : 0.45,
@@ -216,8 +222,22 @@ export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: 
           reveal: reveal || undefined,
           description: clip(`${speaker ? `${characters.cast.find((c) => c.id === speaker)?.name ?? ''}: ` : ''}${q.text}`, ja ? 120 : 240),
         },
-        splitLine(q.text, ja).map((t) => ({ kind: speechKind(t), text: t, speakerId: speaker, quote: q.index })),
+        pieces.slice(0, 2).map((t) => ({ kind: speechKind(t), text: t, speakerId: speaker, quote: q.index })),
       );
+      // More than two balloons crowd a panel: the rest of a long speech gets its own beat.
+      for (let k = 2; k < pieces.length; k += 2) {
+        push(
+          {
+            importance: 0.4,
+            shot: 'medium',
+            camera: camera(`q:${q.index}:${k}`, ['eye', 'high']),
+            characters: speaker ? [speaker] : present.slice(0, 1),
+            beatId,
+            description: clip(`${speaker ? `${characters.cast.find((c) => c.id === speaker)?.name ?? ''}: ` : ''}${pieces.slice(k, k + 2).join(ja ? '' : ' ')}`, ja ? 120 : 240),
+          },
+          pieces.slice(k, k + 2).map((t) => ({ kind: speechKind(t), text: t, speakerId: speaker, quote: q.index })),
+        );
+      }
       if (speaker) lastSpeakers = [speaker, ...lastSpeakers.filter((x) => x !== speaker)].slice(0, 3);
     }
   }
