@@ -9,6 +9,34 @@ import { fivePanelPage, randomLines, randomPage } from './fixtures';
 
 const B5 = pageFormat('B5');
 
+const OVAL = new Set(['speech', 'thought', 'whisper', 'shout']);
+
+/** Overlap area of two outlines (ovals = inscribed ellipses), by sampling: independent of geom.ts. */
+function shapeOverlap(a: [number, number, number, number], aOval: boolean, b: [number, number, number, number], bOval: boolean): number {
+  const x0 = Math.max(a[0], b[0]);
+  const y0 = Math.max(a[1], b[1]);
+  const x1 = Math.min(a[0] + a[2], b[0] + b[2]);
+  const y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const inside = (r: [number, number, number, number], oval: boolean, x: number, y: number): boolean => {
+    if (!oval) return x >= r[0] && x <= r[0] + r[2] && y >= r[1] && y <= r[1] + r[3];
+    const dx = (x - r[0] - r[2] / 2) / (r[2] / 2);
+    const dy = (y - r[1] - r[3] / 2) / (r[3] / 2);
+    return dx * dx + dy * dy <= 1;
+  };
+  const N = 40;
+  let hits = 0;
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      const x = x0 + ((i + 0.5) * (x1 - x0)) / N;
+      const y = y0 + ((j + 0.5) * (y1 - y0)) / N;
+      if (inside(a, aOval, x, y) && inside(b, bOval, x, y)) hits++;
+    }
+  }
+  return (hits / (N * N)) * (x1 - x0) * (y1 - y0);
+}
+const bodyArea = (b: PlacedBalloon): number => (OVAL.has(b.kind) ? (Math.PI / 4) * b.bboxMm[2] * b.bboxMm[3] : area(b.bboxMm));
+
 function issuesFor(issues: LetteringIssue[], lineId: string, code?: LetteringIssue['code']): LetteringIssue[] {
   return issues.filter((i) => i.lineId === lineId && (code === undefined || i.code === code));
 }
@@ -31,7 +59,7 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
     }
     // M8: never over the speaker's face.
     const speakerFace = panel.faces.find((f) => f.characterId === b.speakerId);
-    if (speakerFace && !reported('face-overlap')) expect(overlapArea(speakerFace.faceMm, b.bboxMm)).toBe(0);
+    if (speakerFace && !reported('face-overlap')) expect(shapeOverlap(b.bboxMm, OVAL.has(b.kind), speakerFace.faceMm, false)).toBe(0);
     // M14: font ≥ 16Q; ≤ 10 chars a column, ≤ 6 columns; otherwise reported as overflow.
     expect(b.fontSizeMm).toBeGreaterThanOrEqual(MIN_SIZE_MM);
     if (b.vertical) {
@@ -52,8 +80,9 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
     for (let j = i + 1; j < balloons.length; j++) {
       const a = balloons[i];
       const c = balloons[j];
-      const ov = overlapArea(a.bboxMm, c.bboxMm);
-      if (ov > 1e-6) expect(issuesFor(issues, a.lineId).length + issuesFor(issues, c.lineId).length).toBeGreaterThan(0);
+      // Butting is allowed: M9 tolerates 2 % of the smaller balloon.
+      const ov = shapeOverlap(a.bboxMm, OVAL.has(a.kind), c.bboxMm, OVAL.has(c.kind)) / Math.min(bodyArea(a), bodyArea(c));
+      if (ov > 0.02) expect(issuesFor(issues, a.lineId).length + issuesFor(issues, c.lineId).length).toBeGreaterThan(0);
     }
   }
   // M11: balloon reading order in a panel follows the script (independent check on centres).

@@ -76,3 +76,87 @@ export function ellipseExit(box: BBoxMm, toward: PointMm): PointMm {
   const t = 1 / Math.sqrt((ux / a) ** 2 + (uy / b) ** 2);
   return [cx + ux * t, cy + uy * t];
 }
+
+/**
+ * A balloon body for overlap tests: oval kinds are the ellipse inscribed in their box (the box
+ * corners are empty paper), the others their box. The quality checker (M8–M10) measures the same.
+ */
+export interface Body {
+  box: BBoxMm;
+  oval: boolean;
+}
+
+/** Is (x, y) strictly inside the body, shrunk by `eps` mm? */
+export function insideBody(b: Body, x: number, y: number, eps = 0): boolean {
+  const [bx, by, bw, bh] = b.box;
+  if (!b.oval) return x > bx + eps && x < bx + bw - eps && y > by + eps && y < by + bh - eps;
+  const a = bw / 2 - eps;
+  const c = bh / 2 - eps;
+  if (a <= 0 || c <= 0) return false;
+  const dx = (x - (bx + bw / 2)) / a;
+  const dy = (y - (by + bh / 2)) / c;
+  return dx * dx + dy * dy < 1;
+}
+
+/** Does the body touch rectangle r (with positive area)? Exact for ellipses. */
+export function bodyHitsRect(b: Body, r: BBoxMm): boolean {
+  if (overlapArea(b.box, r) <= 0) return false;
+  if (!b.oval) return true;
+  // Scale so the ellipse is the unit circle; the rectangle stays axis-aligned.
+  const [cx, cy] = centre(b.box);
+  const a = b.box[2] / 2;
+  const c = b.box[3] / 2;
+  const x0 = (r[0] - cx) / a;
+  const x1 = (right(r) - cx) / a;
+  const y0 = (r[1] - cy) / c;
+  const y1 = (bottom(r) - cy) / c;
+  const nx = Math.max(x0, Math.min(0, x1));
+  const ny = Math.max(y0, Math.min(0, y1));
+  return nx * nx + ny * ny < 1;
+}
+
+/** Points around a body's outline. */
+function outline(b: Body, n: number): PointMm[] {
+  const [x, y, w, h] = b.box;
+  const out: PointMm[] = [];
+  if (!b.oval) {
+    const per = Math.max(1, Math.floor(n / 4));
+    for (let i = 0; i < per; i++) {
+      const t = i / per;
+      out.push([x + w * t, y], [x + w, y + h * t], [x + w * (1 - t), y + h], [x, y + h * (1 - t)]);
+    }
+    return out;
+  }
+  const [cx, cy] = centre(b.box);
+  for (let i = 0; i < n; i++) {
+    const t = (2 * Math.PI * i) / n;
+    out.push([cx + (w / 2) * Math.cos(t), cy + (h / 2) * Math.sin(t)]);
+  }
+  return out;
+}
+
+/**
+ * Do two bodies overlap by more than butting (`eps` mm of give)? Boxes exactly; ellipses by
+ * testing 48 outline points of each against the other (and the centres).
+ */
+export function bodiesOverlap(a: Body, b: Body, eps = 0.15): boolean {
+  if (overlapArea(a.box, b.box) <= 1e-6) return false;
+  if (!a.oval && !b.oval) return overlapArea(a.box, b.box) > 1e-6;
+  const [acx, acy] = centre(a.box);
+  const [bcx, bcy] = centre(b.box);
+  if (insideBody(b, acx, acy) || insideBody(a, bcx, bcy)) return true;
+  for (const p of outline(a, 48)) if (insideBody(b, p[0], p[1], eps)) return true;
+  for (const p of outline(b, 48)) if (insideBody(a, p[0], p[1], eps)) return true;
+  return false;
+}
+
+/** Does segment p–q pass through the body (more than grazing it)? */
+export function segmentHitsBody(p: PointMm, q: PointMm, b: Body): boolean {
+  if (!segmentHitsRect(p, q, b.box)) return false;
+  if (!b.oval) return true;
+  for (let i = 1; i < 16; i++) {
+    const t = i / 16;
+    if (insideBody(b, p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t, 0.1)) return true;
+  }
+  return false;
+}

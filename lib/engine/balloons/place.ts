@@ -18,9 +18,10 @@ import type {
 import type { TextBlock } from '../lettering/block';
 import { setTextVariants } from '../lettering/index';
 import {
-  area, centre, containsRect, ellipseExit, grow, inset, intersect, overlapArea, right,
-  segmentHitsRect, segmentsCross,
+  area, bodiesOverlap, bodyHitsRect, centre, containsRect, ellipseExit, grow, inset, intersect, overlapArea, right,
+  segmentHitsBody, segmentsCross,
 } from './geom';
+import type { Body } from './geom';
 import { OVAL_FITS, balloonSize, isOval, maxTextBox } from './shape';
 import type { OvalFit } from './shape';
 
@@ -193,7 +194,7 @@ function rayEntersRect(from: PointMm, to: PointMm, r: BBoxMm): PointMm {
 interface Ctx {
   panel: LaidPanel;
   /** Balloons already placed in other panels of the page (only met when a balloon outgrows its panel). */
-  others: BBoxMm[];
+  others: Body[];
   region: BBoxMm;
   dir: ReadingDirection;
   count: number;
@@ -217,6 +218,7 @@ function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: V
   const face = speakerFace(panel, line.speakerId);
   const tail = hasTail(line, face);
   const faceBox = face ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
+  const oval = isOval(line.kind);
   const out: Base[] = [];
   for (const v of variants) {
     const outside = v.w > region[2] + 1e-6 || v.h > region[3] + 1e-6;
@@ -225,9 +227,10 @@ function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: V
     for (const x of xs) {
       for (const y of ys) {
         const box: BBoxMm = [x, y, v.w, v.h];
-        const onSpeaker = faceBox !== null && overlapArea(faceBox, box) > 0;
+        const body: Body = { box, oval };
+        const onSpeaker = faceBox !== null && bodyHitsRect(body, faceBox);
         let onOther = false;
-        for (const f of panel.faces) if (f !== face && overlapArea(f.faceMm, box) > 0) { onOther = true; break; }
+        for (const f of panel.faces) if (f !== face && bodyHitsRect(body, f.faceMm)) { onOther = true; break; }
         const t = tail && face ? tailFor(box, face) : null;
         out.push({ v, box, tail: t, outside, onSpeaker, onOther, cost: cost(ctx, line, index, box, t, v.rank) });
       }
@@ -255,15 +258,16 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
     if (b.onSpeaker && !allow('speaker-face')) continue;
     if (b.onOther && !allow('other-face')) continue;
     // No balloon–balloon overlap (butting is fine), in this panel or (outgrown) the page.
+    const body: Body = { box: b.box, oval: isOval(line.kind) };
     let overlaps = false;
-    for (const p of state.placed) if (overlapArea(p.box, b.box) > 1e-6) { overlaps = true; break; }
-    if (!overlaps) for (const ob of ctx.others) if (overlapArea(ob, b.box) > 1e-6) { overlaps = true; break; }
+    for (const p of state.placed) if (bodiesOverlap(bodyOf(p), body)) { overlaps = true; break; }
+    if (!overlaps) for (const ob of ctx.others) if (bodiesOverlap(ob, body)) { overlaps = true; break; }
     if (overlaps && !allow('overlap')) continue;
     // Script order = reading order.
     const disorder = prev !== undefined && !readsAfter(prev.box, b.box, ctx.dir);
     if (disorder && !allow('order')) continue;
     // Tails never cross each other or run through a balloon.
-    const crossing = tailsClash(b.box, b.tail, state.placed);
+    const crossing = tailsClash(body, b.tail, state.placed);
     if (crossing && !allow('tails')) continue;
     const relaxed: Relax[] = [];
     if (b.outside) relaxed.push('region');
@@ -280,16 +284,18 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
 }
 
 /** Does this balloon's tail cross a placed tail or balloon, or a placed tail run through it? */
-function tailsClash(box: BBoxMm, tail: Candidate['tail'], placed: Candidate[]): boolean {
+function tailsClash(body: Body, tail: Candidate['tail'], placed: Candidate[]): boolean {
   for (const p of placed) {
-    if (p.tail && segmentHitsRect(p.tail.base, p.tail.tip, box)) return true;
+    if (p.tail && segmentHitsBody(p.tail.base, p.tail.tip, body)) return true;
     if (tail) {
       if (p.tail && segmentsCross(p.tail.base, p.tail.tip, tail.base, tail.tip)) return true;
-      if (segmentHitsRect(tail.base, tail.tip, p.box)) return true;
+      if (segmentHitsBody(tail.base, tail.tip, bodyOf(p))) return true;
     }
   }
   return false;
 }
+
+const bodyOf = (c: Candidate): Body => ({ box: c.box, oval: isOval(c.line.kind) });
 
 /** Candidate coordinates from lo to hi: about every GRID_STEP_MM, at most `max`, ends included. */
 function grid(lo: number, hi: number, max: number): number[] {
@@ -365,7 +371,7 @@ function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], rela
   return beam[0].placed;
 }
 
-function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, others: BBoxMm[]): { placed: Candidate[] } {
+function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, others: Body[]): { placed: Candidate[] } {
   const region = regionOf(panel, o.format);
   const ctx: Ctx = { panel, others, region, dir: o.readingDirection, count: lines.length };
   const vCache = new Map<string, Variant[]>();
@@ -455,7 +461,7 @@ export function placeBalloons(page: LaidPage, lines: DialogueLine[], o: PlaceOpt
     const panelLines = (byPanel.get(panel.id) ?? []).slice().sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
     byPanel.delete(panel.id);
     if (panelLines.length === 0) continue;
-    const { placed } = placePanel(panel, panelLines, o, balloons.map((b) => b.bboxMm));
+    const { placed } = placePanel(panel, panelLines, o, balloons.map((b) => ({ box: b.bboxMm, oval: isOval(b.kind) })));
     placed.forEach((c, i) => {
       balloons.push({
         id: `balloon-${c.line.id}`,

@@ -157,7 +157,8 @@ function cloudPath(box: BBoxMm): string {
   for (let i = 0; i < n; i++) {
     const a = pts[i];
     const b = pts[(i + 1) % n];
-    const r = Math.hypot(b[0] - a[0], b[1] - a[1]) * 0.6;
+    // Radius 0.75 × chord: each bump rises ~0.19 chord, inside the CLOUD_BUMP_MM margin.
+    const r = Math.hypot(b[0] - a[0], b[1] - a[1]) * 0.75;
     // Travelling clockwise, sweep 1 puts each arc's centre inside the balloon: bumps point out.
     d += `A${fmt(r)} ${fmt(r)} 0 0 1 ${P(b)}`;
   }
