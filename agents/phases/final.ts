@@ -13,7 +13,7 @@
 import { layoutBook } from '../../lib/engine/layout';
 import { placeBalloons } from '../../lib/engine/balloons';
 import { phraseBoundaries } from '../../lib/engine/lettering';
-import { checkBook, type BookQualityReport } from '../../lib/engine/quality';
+import { checkBook, checkPage, type BookQualityReport } from '../../lib/engine/quality';
 import { rasterizePage, renderPageSvg } from '../../lib/engine/render';
 import type { BookLayout, DialogueLine, LaidPage, LetteringIssue, PlacedBalloon, ShotInput } from '../../lib/engine/types';
 import type { DialogueOutput, NameOutput, ScenesOutput } from '../../schema/phases';
@@ -77,15 +77,29 @@ interface PageLettering {
   issues: LetteringIssue[];
 }
 
+const BALLOON_METRICS = /^(?:M8|M9|M10|M11|M12|M14)/;
+
+/** Failing balloon metrics of a page (M8 faces, M9 overlap, M10 inside, M12 tails, M14 text), with the lines involved. */
+function failingBalloonMetrics(page: LaidPage, l: PageLettering, layout: BookLayout): number {
+  if (!l.balloons.length) return 0;
+  const r = checkPage({ page, balloons: l.balloons, lines: l.lines, format: layout.format, readingDirection: layout.readingDirection, phraseBoundaries });
+  return r.metrics.filter((m) => BALLOON_METRICS.test(m.id) && !m.pass).length;
+}
+
 /** Re-balloon one page with progressively relaxed lines; keep the best. */
 export function rebubblePage(page: LaidPage, current: PageLettering, opts: { language: 'ja' | 'en'; layout: BookLayout }): { result: PageLettering; detail: string } | null {
-  if (!current.issues.length) return null;
+  const score = (l: PageLettering) => pageScore(l.issues) + 2 * failingBalloonMetrics(page, l, opts.layout);
+  const currentScore = score(current);
+  if (currentScore === 0) return null;
   const ja = opts.language === 'ja';
   const place = (lines: DialogueLine[]): PageLettering => {
     const r = placeBalloons(page, lines, { language: opts.language, readingDirection: opts.layout.readingDirection, format: opts.layout.format });
     return { lines, balloons: r.balloons, issues: r.issues };
   };
-  const bad = new Set(current.issues.map((i) => i.lineId));
+  // The lines to relax: those with an issue, else (a metric failed) the longest ones.
+  const flagged = current.issues.map((i) => i.lineId);
+  const longest = [...current.lines].sort((a, b) => b.text.length - a.text.length).slice(0, 2).map((l) => l.id);
+  const bad = new Set(flagged.length ? flagged : longest);
   const renumber = (lines: DialogueLine[]) => {
     const per = new Map<string, number>();
     const order = new Map(page.panels.map((p, i) => [p.id, i]));
@@ -118,6 +132,7 @@ export function rebubblePage(page: LaidPage, current: PageLettering, opts: { lan
     }),
   );
   let best = current;
+  let bestScore = currentScore;
   let detail = '';
   for (const [lines, what] of [
     [step1, 'shouts set as speech'],
@@ -125,13 +140,15 @@ export function rebubblePage(page: LaidPage, current: PageLettering, opts: { lan
     [step3, 'lines moved to a neighbouring panel'],
   ] as const) {
     const r = place(lines);
-    if (pageScore(r.issues) < pageScore(best.issues)) {
+    const sc = score(r);
+    if (sc < bestScore) {
       best = r;
+      bestScore = sc;
       detail = what;
     }
-    if (!best.issues.length) break;
+    if (bestScore === 0) break;
   }
-  return best === current ? null : { result: best, detail };
+  return best === current ? null : { result: best, detail: `${detail} (score ${currentScore} → ${bestScore})` };
 }
 
 async function sceneImages(scenes: ScenesOutput | undefined, ctx: PhaseAgentContext): Promise<Map<string, Uint8Array>> {
