@@ -86,6 +86,26 @@ describe('the offline seven-phase chain', () => {
     await expect(regenerateScenePanel(input, 'panel-nope', ctx)).rejects.toThrow(/not in the active name/);
   });
 
+  it('phase 7 re-paginates a name whose page breaks 3–7 panels and reports what it fixed', async () => {
+    const kasa = readFileSync('/work/shared/fixtures/stories/ja-kasa.txt', 'utf8');
+    const provider = createOfflineProvider();
+    const ctx = { provider, signal: new AbortController().signal, onProgress: () => {}, recordGeneration: () => {} };
+    const input = (phase: Phase, upstream: PhaseAgentInput['upstream']): PhaseAgentInput => ({ phase, sourceText: kasa, language: 'ja', readingDirection: 'rtl', pageFormat: 'B5', upstream, seed: 2 });
+    const characters = (await runPhaseAgent('characters', input('characters', {}), ctx)).output;
+    const plot = (await runPhaseAgent('plot', input('plot', { characters }), ctx)).output;
+    const name = (await runPhaseAgent('name', input('name', { characters, plot }), ctx)).output;
+    // Someone dragged every panel of the first two pages onto page 1.
+    const merged = { ...name, pages: [{ index: 0, panels: [...name.pages[0].panels, ...name.pages[1].panels.map((p) => ({ ...p, order: p.order + name.pages[0].panels.length }))] }, ...name.pages.slice(2).map((p, i) => ({ ...p, index: i + 1 }))] };
+    expect(merged.pages[0].panels.length).toBeGreaterThan(7);
+    const dialogue = (await runPhaseAgent('dialogue', input('dialogue', { characters, plot, name: merged }), ctx)).output;
+    const final = (await runPhaseAgent('final', input('final', { name: merged, dialogue }), ctx)).output;
+    const report = final.report as { fixes: Array<{ kind: string }>; composed?: { name: { pages: Array<{ panels: unknown[] }> } }; quality: { summary: Array<{ id: string; pass: boolean }> } };
+    expect(report.fixes.map((f) => f.kind)).toContain('repaginate');
+    expect(report.composed?.name.pages.every((p) => p.panels.length >= 3 && p.panels.length <= 7)).toBe(true);
+    expect(final.pages.length).toBe(report.composed?.name.pages.length);
+    expect(report.quality.summary.find((m) => m.id === 'M7')?.pass).toBe(true);
+  });
+
   it('is deterministic for a seed', async () => {
     const a = await runChain(mini, 11);
     const b = await runChain(mini, 11);
