@@ -75,6 +75,8 @@ interface SocketState {
   unauthMessages: number;
   /** Established document connections on this socket. */
   docs: Map<string, Authorization>;
+  /** Authorised, still loading (name → expiry): counted so parallel opens cannot pass the limit. */
+  reserved: Map<string, number>;
   closing: boolean;
 }
 
@@ -138,7 +140,11 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       const started = Date.now();
       const socket = context.socket;
       try {
-        if (socket && socket.docs.size >= limits.maxDocsPerConnection) {
+        if (socket) {
+          const now = Date.now();
+          for (const [name, expires] of socket.reserved) if (expires < now) socket.reserved.delete(name);
+        }
+        if (socket && socket.docs.size + socket.reserved.size >= limits.maxDocsPerConnection) {
           throw new CollabRejection('too-many-documents', `a connection may open at most ${limits.maxDocsPerConnection} documents`, 4429);
         }
         const loaded = hocuspocus.documents.get(documentName);
@@ -157,6 +163,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
           }
         }
         connectionConfig.readOnly = auth.access === 'read-only';
+        socket?.reserved.set(documentName, Date.now() + 30_000);
         log.info({ doc: documentName, sub: auth.identity.sub, role: auth.identity.role, access: auth.access, socket: socketId }, 'authenticated');
         return { auth, authStartedAt: started };
       } catch (error) {
@@ -177,6 +184,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       const { socket, auth } = context;
       if (!socket || !auth) return;
       socket.authenticated = true;
+      socket.reserved.delete(documentName);
       socket.docs.set(documentName, auth);
       const userId = auth.identity.userId;
       if (userId) {
@@ -483,6 +491,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       unauthBytes: 0,
       unauthMessages: 0,
       docs: new Map(),
+      reserved: new Map(),
       closing: false,
     };
     sockets.add(state);
