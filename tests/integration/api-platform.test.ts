@@ -10,6 +10,7 @@ import { limitGenerations } from '../../lib/http/rate-limit';
 import { GET as health } from '../../app/api/health/route';
 import { GET as metrics } from '../../app/api/metrics/route';
 import { GET as openapi } from '../../app/api/openapi.json/route';
+import { POST as unknownRoute } from '../../app/api/[...path]/route';
 import { POST as register } from '../../app/api/auth/register/route';
 import { DELETE as deleteMe, GET as me, OPTIONS as meOptions } from '../../app/api/me/route';
 import { GET as exportMe } from '../../app/api/me/export/route';
@@ -81,6 +82,13 @@ describe.each(kinds)('platform endpoints on %s', (kind) => {
       resetConfigForTests();
     }
     expect((await call(me, { token: user.token })).status).toBe(200);
+  });
+
+  it('unknown API paths get a JSON 404 in the error format', async () => {
+    const res = await call(unknownRoute, { method: 'POST', path: '/api/nope', body: {} });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect(res.body.error.message).toContain('/api/nope');
   });
 
   it('metrics: Prometheus text with the HTTP counters', async () => {
@@ -164,7 +172,8 @@ describe.each(kinds)('platform endpoints on %s', (kind) => {
 
     // Every route file's exported methods appear in the document.
     const root = path.resolve(import.meta.dirname, '../../app/api');
-    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('route.ts'));
+    // The catch-all ([...path]) only answers JSON 404s for unknown paths.
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('route.ts') && !f.includes('[...'));
     for (const file of files) {
       const apiPath = '/api/' + path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, '{$1}')).join('/');
       const mod = (await import(path.join(root, file))) as Record<string, unknown>;
