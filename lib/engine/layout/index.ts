@@ -12,7 +12,7 @@ import type { BBoxMm, BookLayout, CameraAngle, LaidPage, LaidPanel, LayoutOption
 import { SHOT_TYPES } from '../types';
 import { pageFormat } from '../formats';
 import { MAX_PANELS, paginate } from './paginate';
-import { applyBleed, pageCandidates, type PageCandidate } from './page';
+import { applyBleed, pageCandidates, type MinSize, type PageCandidate } from './page';
 import { placeFigures } from './figures';
 import { makeRng, type Rng } from './rng';
 import { r2 } from './geom';
@@ -39,6 +39,21 @@ function normaliseShots(shots: readonly ShotInput[]): ShotInput[] {
   });
 }
 
+/**
+ * Optional knowledge the layout can use beyond the shots. `minPanelMm`: shot id → the smallest
+ * panel (mm) that holds what goes in it — typically its balloons, as the lettering engine
+ * measures them. A name artist sizes panels around their dialogue; without this the layout
+ * only knows importance and shot type, and a talky low-importance shot may get a panel too
+ * small for its balloons (then they cover faces or break reading order: M8, M11).
+ * Minimums are soft: capped at the frame (height at half the frame), traded against M6.
+ */
+export interface LayoutHints {
+  minPanelMm?: Readonly<Record<string, MinSize>>;
+}
+
+const minSizeOf = (hints: LayoutHints | undefined) =>
+  hints?.minPanelMm ? (s: ShotInput): MinSize | undefined => hints.minPanelMm?.[s.id] : undefined;
+
 /** Picks a candidate per page: the best for alternative 0, a noisy best for the others. */
 function choose(cands: PageCandidate[], seed: number, alternative: number, pageIndex: number): number {
   if (alternative === 0 || cands.length === 1) return 0;
@@ -64,9 +79,17 @@ interface Plan {
 /** Candidates of a page depend only on which shots it holds: shared between plans. */
 type CandidateCache = Map<string, PageCandidate[]>;
 
-function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, cache: CandidateCache): Plan {
+function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, cache: CandidateCache, hints?: LayoutHints): Plan {
   const format = pageFormat(options.format);
-  const sizes = paginate(shots, options.seed, alternative);
+  const [, , fw, fh] = format.innerFrameMm;
+  const mins = hints?.minPanelMm;
+  const demand = mins
+    ? (s: ShotInput): number => {
+        const m = mins[s.id];
+        return m && Number.isFinite(m.w) && Number.isFinite(m.h) ? (Math.min(Math.max(0, m.w), fw) * Math.min(Math.max(0, m.h), fh / 2)) / (fw * fh) : 0;
+      }
+    : undefined;
+  const sizes = paginate(shots, options.seed, alternative, demand);
   const cands: PageCandidate[][] = [];
   const picks: number[] = [];
   let at = 0;
@@ -74,7 +97,7 @@ function plan(shots: ShotInput[], options: LayoutOptions, alternative: number, c
     const key = `${at}:${size}`;
     let c = cache.get(key);
     if (!c) {
-      c = pageCandidates(shots.slice(at, at + size), format, options.readingDirection);
+      c = pageCandidates(shots.slice(at, at + size), format, options.readingDirection, minSizeOf(hints));
       cache.set(key, c);
     }
     cands.push(c);
@@ -151,7 +174,7 @@ function buildPage(
  * Lays out exactly these shots as one page (no pagination): for re-laying a single page after
  * a person moved shots between pages on the canvas. Up to 7 shots (MANGA-CRAFT.md M7).
  */
-export function layoutPage(shotsIn: readonly ShotInput[], options: LayoutOptions & { pageIndex?: number }): LaidPage {
+export function layoutPage(shotsIn: readonly ShotInput[], options: LayoutOptions & { pageIndex?: number }, hints?: LayoutHints): LaidPage {
   const format = pageFormat(options.format);
   const direction = checkDirection(options.readingDirection);
   const shots = normaliseShots(shotsIn);
@@ -160,12 +183,12 @@ export function layoutPage(shotsIn: readonly ShotInput[], options: LayoutOptions
   if (shots.length === 0) return { index: pageIndex, panels: [] };
   const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
   const alternative = Math.max(0, Math.trunc(options.alternative ?? 0));
-  const cands = pageCandidates(shots, format, direction);
+  const cands = pageCandidates(shots, format, direction, minSizeOf(hints));
   const pick = alternative === 0 ? 0 : Math.max(1, choose(cands, seed, alternative, pageIndex)) % cands.length;
   return buildPage(shots, cands[pick], pageIndex, format, direction, makeRng(seed, `figures:${alternative}:${pageIndex}`));
 }
 
-export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions): BookLayout {
+export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions, hints?: LayoutHints): BookLayout {
   const format = pageFormat(options.format);
   const direction = checkDirection(options.readingDirection);
   const seed = Number.isFinite(options.seed) ? Math.trunc(options.seed) : 0;
@@ -173,11 +196,11 @@ export function layoutBook(shotsIn: readonly ShotInput[], options: LayoutOptions
   const shots = normaliseShots(shotsIn);
 
   const cache: CandidateCache = new Map();
-  const p = plan(shots, { ...options, seed }, alternative, cache);
+  const p = plan(shots, { ...options, seed }, alternative, cache, hints);
   if (alternative > 0) {
     // A branch must not come back identical to the preferred layout: if the perturbation landed
     // on the same plan, take the runner-up composition of the page with the most choices.
-    const base = plan(shots, { ...options, seed }, 0, cache);
+    const base = plan(shots, { ...options, seed }, 0, cache, hints);
     if (signature(base) === signature(p)) {
       let page = -1;
       p.cands.forEach((c, i) => {

@@ -179,6 +179,49 @@ describe('layoutBook properties', () => {
   });
 });
 
+describe('layout hints (minimum panel sizes)', () => {
+  const hintsArb = (shots: ShotInput[]) =>
+    fc.array(fc.tuple(fc.nat({ max: Math.max(0, shots.length - 1) }), fc.double({ min: 0, max: 200, noNaN: true }), fc.double({ min: 0, max: 300, noNaN: true })), { maxLength: 12 });
+
+  it('keeps every invariant with arbitrary minimums (even impossible ones)', () => {
+    fc.assert(
+      fc.property(
+        shotsArb(1, 30).chain((shots) => fc.tuple(fc.constant(shots), hintsArb(shots))),
+        optsArb,
+        ([shots, hs], opts) => {
+          const minPanelMm: Record<string, { w: number; h: number }> = {};
+          for (const [i, w, h] of hs) if (shots[i]) minPanelMm[shots[i].id] = { w, h };
+          const book = layoutBook(shots, opts, { minPanelMm });
+          expect(book.pages.flatMap((p) => p.panels.map((x) => x.shotId))).toEqual(shots.map((s) => s.id));
+          for (const page of book.pages) {
+            if (shots.length >= 3) expect(page.panels.length).toBeGreaterThanOrEqual(3);
+            expect(page.panels.length).toBeLessThanOrEqual(7);
+            expect(estimateReadingOrder(page.panels.map((p) => p.bboxMm), opts.readingDirection)).toEqual(page.panels.map((_, i) => i));
+            for (let i = 0; i < page.panels.length; i++)
+              for (let j = i + 1; j < page.panels.length; j++) expect(overlapArea(page.panels[i].bboxMm, page.panels[j].bboxMm)).toBeLessThan(1e-6);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('gives a talky shot more room than it gets without the hint, and talky pages fewer panels', () => {
+    const shots: ShotInput[] = Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, importance: 0.5, shot: 'medium', characters: ['a'] }));
+    const opts = { format: 'B5' as const, readingDirection: 'rtl' as const, seed: 3 };
+    const panelOf = (b: ReturnType<typeof layoutBook>, id: string) => b.pages.flatMap((p) => p.panels).find((p) => p.shotId === id)!;
+    const plain = layoutBook(shots, opts);
+    const hinted = layoutBook(shots, opts, { minPanelMm: { s2: { w: 120, h: 90 } } });
+    const a = panelOf(plain, 's2').bboxMm;
+    const b = panelOf(hinted, 's2').bboxMm;
+    expect(b[2]).toBeGreaterThanOrEqual(120 - 0.01);
+    expect(b[3]).toBeGreaterThanOrEqual(90 - 0.01);
+    expect(b[2] * b[3]).toBeGreaterThan(a[2] * a[3]);
+    const everyone = Object.fromEntries(shots.map((s) => [s.id, { w: 60, h: 60 }]));
+    expect(layoutBook(shots, opts, { minPanelMm: everyone }).pages.length).toBeGreaterThan(plain.pages.length);
+  });
+});
+
 describe('reading direction', () => {
   it('an ltr book is the mirror image of the rtl book (same shots, seed and alternative)', () => {
     fc.assert(

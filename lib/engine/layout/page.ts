@@ -115,8 +115,17 @@ interface PageContext {
   aspect: number[];
   totalW: number;
   importances: number[];
+  /** Per-shot minimum panel size (mm), e.g. room for its balloons; 0 when none asked. */
+  minW: number[];
+  minH: number[];
   format: PageFormat;
   direction: ReadingDirection;
+}
+
+/** A panel's requested minimum size, in mm (see LayoutHints in index.ts). */
+export interface MinSize {
+  w: number;
+  h: number;
 }
 
 function sizeComposition(ctx: PageContext, comp: Composition, share: number): { tiles: Tile[]; clamped: number } {
@@ -149,7 +158,11 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
     const impH = (els.reduce((s, el) => s + elWeight(el), 0) / totalW) * availH;
     return share * impH + (1 - share) * shapeH;
   });
-  const minH = tiers.map((els) => (els.some((e) => e.shots.length === 2) ? 2 * MIN_STACKED_H + g : MIN_TIER_H));
+  const stackedMin = (i: number) => Math.max(MIN_STACKED_H, ctx.minH[i]);
+  const elMinH = (el: Element): number =>
+    el.shots.length === 2 ? stackedMin(el.shots[0]) + stackedMin(el.shots[1]) + g : Math.max(MIN_TIER_H, ctx.minH[el.shots[0]]);
+  const elMinW = (el: Element): number => Math.max(MIN_PANEL_W, ...el.shots.map((i) => ctx.minW[i]));
+  const minH = tiers.map((els) => Math.max(...els.map(elMinH)));
   const hs = distribute(availH, tierHeights, minH);
   if (hs.clamped) clamped++;
 
@@ -160,7 +173,7 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
     const tierW = fw - (els.length - 1) * g;
     const tw = els.reduce((s, el) => s + elWeight(el), 0);
     const ta = els.reduce((s, el) => s + elAspect(el), 0);
-    const ws = distribute(tierW, els.map((el) => share * (elWeight(el) / tw) + (1 - share) * (elAspect(el) / ta)), MIN_PANEL_W);
+    const ws = distribute(tierW, els.map((el) => share * (elWeight(el) / tw) + (1 - share) * (elAspect(el) / ta)), els.map(elMinW));
     if (ws.clamped) clamped++;
     const tierSize = els.reduce((s, el) => s + el.shots.length, 0);
     // Reading order inside a tier: rtl starts at the right edge, ltr at the left.
@@ -184,7 +197,7 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
       const split = distribute(
         h - g,
         [a, b].map((i) => share * (weights[i] / (weights[a] + weights[b])) + (1 - share) * (inv(i) / (inv(a) + inv(b)))),
-        MIN_STACKED_H,
+        [stackedMin(a), stackedMin(b)],
       );
       if (split.clamped) clamped++;
       const [ha, hb] = split.sizes;
@@ -225,6 +238,10 @@ function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition,
   // Stacks are a spice, not the default: only when a tall shot earns them.
   score += 0.15 * comp.reduce((s, tier) => s + tier.filter((e) => e === 2).length, 0);
   score += 1.5 * clamped;
+  // A panel smaller than asked (its balloons will not fit): 1 point per 10 mm short.
+  for (const t of tiles) {
+    score += Math.max(0, ctx.minW[t.index] - t.box[2]) / 10 + Math.max(0, ctx.minH[t.index] - t.box[3]) / 10;
+  }
   return score;
 }
 
@@ -234,8 +251,17 @@ export const compositionKey = (c: Composition): string => c.map((t) => t.join(''
 const REFINE_TOP = 16;
 
 /** Every composition, sized and scored; best (lowest score) first. */
-export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, direction: ReadingDirection): PageCandidate[] {
+export function pageCandidates(
+  shots: readonly ShotInput[],
+  format: PageFormat,
+  direction: ReadingDirection,
+  minSize?: (shot: ShotInput) => MinSize | undefined,
+): PageCandidate[] {
   const weights = shots.map(areaWeight);
+  // A minimum can never ask for more than the frame (or the layout could not exist at all).
+  const [, , fw, fh] = format.innerFrameMm;
+  const mins = shots.map((s) => minSize?.(s));
+  const clampMin = (v: number | undefined, max: number) => (Number.isFinite(v) ? Math.min(Math.max(0, v as number), max) : 0);
   const ctx: PageContext = {
     shots,
     weights,
@@ -243,6 +269,8 @@ export function pageCandidates(shots: readonly ShotInput[], format: PageFormat, 
     aspect: shots.map((s) => PREFERRED_ASPECT[s.shot]),
     totalW: weights.reduce((s, w) => s + w, 0),
     importances: shots.map((s) => s.importance),
+    minW: mins.map((m) => clampMin(m?.w, fw)),
+    minH: mins.map((m) => clampMin(m?.h, fh / 2)),
     format,
     direction,
   };

