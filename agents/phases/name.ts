@@ -8,6 +8,7 @@ import { SHOT_TYPES, CAMERA_ANGLES, type ShotInput, type BookLayout } from '../.
 import type { CharactersOutput, NameOutput } from '../../schema/phases';
 import type { PhaseAgent, PhaseAgentContext, PhaseAgentInput } from '../types';
 import { callOf, revisingOf, storyOf, upstreamOf, validateOutput } from './common';
+import { condenseShots } from '../providers/offline/shots';
 
 /** Shots from any provider: unique ids, known shot types, characters that exist. */
 export function sanitizeShots(shots: readonly ShotInput[], characters: CharactersOutput): ShotInput[] {
@@ -71,7 +72,8 @@ export async function planName(input: PhaseAgentInput, ctx: PhaseAgentContext): 
   const plot = upstreamOf(input, 'plot') ?? (await ctx.provider.plot({ story, characters }, call)).value;
   ctx.onProgress(0.2, 'Planning the shots');
   const draft = await ctx.provider.shots({ story, characters, plot, feedback: input.feedback, revising: revisingOf(input, 'name') }, call);
-  const shots = sanitizeShots(draft.value, characters);
+  // Any provider: never more shots than 200 pages hold.
+  const shots = condenseShots(sanitizeShots(draft.value, characters), null);
   if (!shots.length) throw new Error('The shot plan is empty: nothing to lay out.');
   ctx.onProgress(0.6, `Laying out ${shots.length} panels`);
   const layout = layoutBook(shots, { format: input.pageFormat, readingDirection: input.readingDirection, seed: story.seed, alternative: alternativeFor(input) });

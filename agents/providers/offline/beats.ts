@@ -123,7 +123,8 @@ export function planBeats(story: StoryText, structure?: 'three-act' | 'kishotenk
   for (const [s, e, act] of ranges) {
     // Split a long act at scene breaks / time shifts or evenly, so one beat ≈ 1–4 pages.
     const chars = story.paragraphs.slice(s, e + 1).reduce((a, p) => a + p.text.length, 0);
-    const parts = Math.max(1, Math.min(e - s + 1, Math.round(chars / (perPage * 3))));
+    // The schema holds at most 60 beats: a very long story gets longer beats, not more.
+    const parts = Math.max(1, Math.min(e - s + 1, Math.floor(60 / acts.length), Math.round(chars / (perPage * 3))));
     const cuts: number[] = [s];
     for (let k = 1; k < parts; k++) {
       const target = s + Math.round(((e - s + 1) * k) / parts);

@@ -65,6 +65,30 @@ function narrationText(s: Sentence, ja: boolean): string {
   return clip(t, ja ? 40 : 110);
 }
 
+/**
+ * The name holds at most 200 pages (~7 panels each). A story too long for that gets its shots
+ * merged in runs: each run keeps its most important shot, the union of who is in it (first
+ * three), and all its lines, so nothing said is lost — the book just moves faster.
+ */
+export const MAX_SHOTS = 190 * 6;
+
+export function condenseShots(shots: ShotInput[], cues: Map<string, Cue[]> | null, max = MAX_SHOTS): ShotInput[] {
+  if (shots.length <= max) return shots;
+  const k = Math.ceil(shots.length / max);
+  const out: ShotInput[] = [];
+  for (let i = 0; i < shots.length; i += k) {
+    const group = shots.slice(i, i + k);
+    const lead = group.reduce((a, b) => (b.importance > a.importance ? b : a), group[0]);
+    const merged: ShotInput = { ...lead, characters: [...new Set(group.flatMap((g) => g.characters))].slice(0, 3) };
+    if (cues) {
+      cues.set(lead.id, group.flatMap((g) => cues.get(g.id) ?? []).slice(0, 4));
+      for (const g of group) if (g.id !== lead.id) cues.delete(g.id);
+    }
+    out.push(merged);
+  }
+  return out;
+}
+
 /** Analysis member → the characters output's id, by id, then by name or alias. */
 export function mapCast(a: StoryAnalysis, characters: CharactersOutput): Map<string, string> {
   const out = new Map<string, string>();
@@ -260,5 +284,5 @@ export function planShots(a: StoryAnalysis, characters: CharactersOutput, plot: 
     if (s.reveal === undefined) delete s.reveal;
     if (s.bleed === undefined) delete s.bleed;
   }
-  return { shots, cues };
+  return { shots: condenseShots(shots, cues), cues };
 }
