@@ -228,3 +228,19 @@ describe('feedback on the offline engine', () => {
     expect(plot.beats[0].act).toBe('setup');
   });
 });
+
+describe('long stories', () => {
+  it('stay within the schemas: at most 60 beats, shots condensed to fit 200 pages with their lines', async () => {
+    const { condenseShots, MAX_SHOTS, planShots } = await import('./shots');
+    const long = Array.from({ length: 100 }, () => `* * *\n\n${lighthouse.replace(/^Title:.*\n/, '')}`).join('\n\n');
+    const a = analyzeStory(long, 'en');
+    expect(a.beats.length).toBeLessThanOrEqual(60);
+    const characters = deriveCharacters(a, 1);
+    const plan = planShots(a, characters, undefined, 1);
+    expect(plan.shots.length).toBeLessThanOrEqual(MAX_SHOTS);
+    const spoken = new Set([...plan.cues.values()].flat().map((c) => c.quote).filter((q) => q !== null));
+    expect(spoken.size).toBeGreaterThan(a.lines.length * 0.8);
+    const small = condenseShots(plan.shots.slice(0, 10), null, 4);
+    expect(small.length).toBeLessThanOrEqual(4);
+  });
+});
