@@ -22,7 +22,6 @@ const nextConfig: NextConfig = {
     'bullmq',
     'ioredis',
     '@electric-sql/pglite',
-    '@electric-sql/pglite-socket',
     'pino',
     'prom-client',
     'playwright-core',

@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
 import { jwtSecret } from '../lib/auth/secret';
@@ -42,6 +43,32 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<n
     const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
     child.on('exit', (code) => resolve(code ?? 1));
   });
+}
+
+/** Folders whose code goes into the web build; a build older than any of them is rebuilt. */
+const WEB_SOURCES = ['app', 'lib', 'schema', 'agents', 'queue', 'public', 'package-lock.json', 'next.config.ts', 'tsconfig.json'];
+
+async function newestMtime(target: string): Promise<number> {
+  const info = await stat(target).catch(() => null);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  let newest = info.mtimeMs;
+  for (const entry of await readdir(target, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    newest = Math.max(newest, await newestMtime(path.join(target, entry.name)));
+  }
+  return newest;
+}
+
+/** `npm start` after a `git pull` must not serve yesterday's build. */
+async function buildIsStale(): Promise<boolean> {
+  const buildId = path.join(root, '.next/BUILD_ID');
+  if (!existsSync(buildId)) return true;
+  const built = (await stat(buildId)).mtimeMs;
+  for (const source of WEB_SOURCES) {
+    if ((await newestMtime(path.join(root, source))) > built) return true;
+  }
+  return false;
 }
 
 async function main(): Promise<void> {
@@ -111,8 +138,8 @@ async function main(): Promise<void> {
   if (!dev) {
     const copyAssets = path.join(root, 'scripts/copy-tldraw-assets.ts');
     if (existsSync(copyAssets)) await run(process.execPath, ['--import', 'tsx', copyAssets], env);
-    if (!existsSync(path.join(root, '.next/BUILD_ID'))) {
-      process.stdout.write('koma: building the web app once (about a minute)…\n');
+    if (await buildIsStale()) {
+      process.stdout.write('koma: building the web app (about a minute; again only when the code changes)…\n');
       const code = await run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], env);
       if (code !== 0) {
         await shutdown(code);

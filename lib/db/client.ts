@@ -15,8 +15,12 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
-    // PGlite's socket server speaks the simple wire protocol well but has no TLS.
+    // No TLS on loopback/embedded; set sslmode in DATABASE_URL for a remote server.
     ssl: false,
+    // Unnamed statements only: embedded PGlite is one session shared by every connection
+    // (lib/db/pglite-server.ts), where named statements would collide. Real PostgreSQL pays a
+    // parse per query for it, which is negligible at Koma's query rates.
+    prepare: false,
   }) as Db;
 }
 
