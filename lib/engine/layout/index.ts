@@ -18,6 +18,7 @@ import { makeRng, type Rng } from './rng';
 import { r2 } from './geom';
 
 export { estimateReadingOrder, estimateReadingOrderDetailed, cutGaps } from './reading-order';
+export type { MinSize } from './page';
 export { isAfterPageTurn, pageSide } from './spread';
 export { paginate, MIN_PANELS, MAX_PANELS } from './paginate';
 
@@ -49,6 +50,20 @@ function normaliseShots(shots: readonly ShotInput[]): ShotInput[] {
  */
 export interface LayoutHints {
   minPanelMm?: Readonly<Record<string, MinSize>>;
+}
+
+/**
+ * The smallest panel that holds these balloons (their bbox sizes in mm, as the lettering engine
+ * measures them): side by side across the top with 3 mm between them and 3 mm to the border,
+ * and a quarter of the tallest one again below it so the speaker's face can sit under or beside
+ * them (MANGA-CRAFT.md: balloons high in the panel, never over the speaker's face).
+ */
+export function minPanelForBalloons(sizes: ReadonlyArray<{ w: number; h: number }>): MinSize | undefined {
+  if (sizes.length === 0) return undefined;
+  return {
+    w: sizes.reduce((s, b) => s + b.w, 0) + 3 * (sizes.length - 1) + 6,
+    h: Math.max(...sizes.map((b) => b.h)) * 1.25,
+  };
 }
 
 const minSizeOf = (hints: LayoutHints | undefined) =>

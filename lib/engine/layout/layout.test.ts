@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { layoutBook, layoutPage, estimateReadingOrder, cutGaps, isAfterPageTurn } from './index';
+import { layoutBook, layoutPage, estimateReadingOrder, cutGaps, isAfterPageTurn, minPanelForBalloons } from './index';
 import { pageFormat, canvasBoxMm } from '../formats';
 import { contains, overlapArea, intersect } from './geom';
 import { PAGE_FORMAT_NAMES, SHOT_TYPES, type BBoxMm, type ShotInput } from '../types';
@@ -217,6 +217,8 @@ describe('layout hints (minimum panel sizes)', () => {
     expect(b[2]).toBeGreaterThanOrEqual(120 - 0.01);
     expect(b[3]).toBeGreaterThanOrEqual(90 - 0.01);
     expect(b[2] * b[3]).toBeGreaterThan(a[2] * a[3]);
+    expect(minPanelForBalloons([])).toBeUndefined();
+    expect(minPanelForBalloons([{ w: 20, h: 40 }, { w: 18, h: 30 }])).toEqual({ w: 20 + 18 + 3 + 6, h: 50 });
     const everyone = Object.fromEntries(shots.map((s) => [s.id, { w: 60, h: 60 }]));
     expect(layoutBook(shots, opts, { minPanelMm: everyone }).pages.length).toBeGreaterThan(plain.pages.length);
   });
