@@ -102,6 +102,11 @@ export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; v
             {branch.active ? ` · ${t('studio.active')}` : ''}
           </span>
         ) : null}
+        {view.approval ? (
+          <span className="badge status-badge status-approved" data-testid="approval">
+            ✓ {t('studio.approvedBy', { name: view.approval.by.name })}
+          </span>
+        ) : null}
       </header>
       {role === 'viewer' || role === 'reviewer' ? (
         <p className="notice small" style={{ marginBottom: 12 }}>
