@@ -81,12 +81,16 @@ export async function startPgliteServer(db: PGlite, options: { host?: string; po
     sockets.add(socket);
     socket.setNoDelay(true);
     const owner = {};
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     let started = false;
     let pending: Buffer[] = [];
     let chain: Promise<void> = Promise.resolve();
     const enqueue = (unit: Buffer, endsWith: string) => {
-      chain = chain.then(() => run(owner, socket, unit, endsWith)).catch(() => socket.destroy());
+      chain = chain
+        .then(() => run(owner, socket, unit, endsWith))
+        .catch(() => {
+          socket.destroy();
+        });
     };
 
     socket.on('data', (chunk: Buffer) => {
