@@ -69,3 +69,33 @@ describe('lib/http helpers', () => {
     if (!r.success) expect(describeZodError(r.error)).toMatch(/^a: .*; b: /);
   });
 });
+
+describe('route()', () => {
+  it('turns an unexpected error into a generic 500 that names the request id and leaks nothing', async () => {
+    const { route } = await import('./handler');
+    process.env.LOG_LEVEL = 'silent';
+    const handler = route(
+      'test.boom',
+      async () => {
+        throw new Error('secret detail: password=hunter2');
+      },
+      { rateLimit: false },
+    );
+    const res = await handler(new Request('http://x/api/boom', { headers: { 'x-request-id': 'req-42' } }));
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('internal');
+    expect(body.error.message).toContain('req-42');
+    expect(body.error.message).not.toContain('hunter2');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('maps database value errors to 400 and conflicts to 409', async () => {
+    const { route } = await import('./handler');
+    const pgError = (code: string) => Object.assign(new Error('db'), { code, severity: 'ERROR' });
+    const bad = route('t.bad', async () => { throw pgError('22P02'); }, { rateLimit: false });
+    const dup = route('t.dup', async () => { throw pgError('23505'); }, { rateLimit: false });
+    expect((await bad(new Request('http://x/'))).status).toBe(400);
+    expect((await dup(new Request('http://x/'))).status).toBe(409);
+  });
+});

@@ -62,11 +62,11 @@ export async function hitRateLimit(client: Pick<Redis, 'eval'>, key: string, lim
 
 async function enforce(key: string, limit: number, message: string): Promise<RateLimitResult | null> {
   let result: RateLimitResult;
-  const client = sharedRedis();
-  // During an outage ioredis queues commands until it reconnects; do not pile requests onto
-  // that queue (memory) nor make each one wait for the timeout (latency): let them through.
-  if (client.status === 'reconnecting' || client.status === 'close' || client.status === 'end') return null;
   try {
+    const client = sharedRedis();
+    // During an outage ioredis queues commands until it reconnects; do not pile requests onto
+    // that queue (memory) nor make each one wait for the timeout (latency): let them through.
+    if (client.status === 'reconnecting' || client.status === 'close' || client.status === 'end') return null;
     result = await hitRateLimit(client, key, limit);
   } catch (error) {
     logger().warn({ err: error, key }, 'rate limiter unavailable; request let through');
