@@ -18,14 +18,18 @@ import { TokenError, verifyCollabToken, type CollabClaims } from '../lib/auth/to
 export type Access = 'read-write' | 'read-only';
 export type EffectiveRole = 'owner' | 'editor' | 'reviewer' | 'viewer' | 'agent' | 'service';
 
-/** A refusal with a machine-readable reason: Hocuspocus sends `reason` to the client. */
+/**
+ * A refusal with a machine-readable reason: Hocuspocus sends `reason` to the client. The Error
+ * message stays empty on purpose: Hocuspocus prints every hook error that has a message to
+ * stderr, unstructured; we log refusals ourselves (pino, with `detail`).
+ */
 export class CollabRejection extends Error {
   constructor(
     readonly reason: string,
-    message: string,
+    readonly detail: string,
     readonly code = 4403,
   ) {
-    super(message);
+    super('');
     this.name = 'CollabRejection';
   }
 }

@@ -168,7 +168,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
         return { auth, authStartedAt: started };
       } catch (error) {
         if (error instanceof CollabRejection) {
-          reject(error.reason, { doc: documentName.slice(0, 120), socket: socketId }, `connection refused: ${error.message}`);
+          reject(error.reason, { doc: documentName.slice(0, 120), socket: socketId }, `connection refused: ${error.detail}`);
           throw error;
         }
         log.error({ err: error, doc: documentName.slice(0, 120) }, 'could not check access (database?)');
