@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollabServer, type CollabServer } from '../../collab-server/server';
 import { POST as register } from '../../app/api/auth/register/route';
 import { POST as createProject } from '../../app/api/projects/route';
+import { DELETE as deleteProject } from '../../app/api/projects/[id]/route';
 import { POST as addMember } from '../../app/api/projects/[id]/members/route';
 import { DELETE as removeMember, PATCH as patchMember } from '../../app/api/projects/[id]/members/[userId]/route';
 import { POST as collabToken } from '../../app/api/projects/[id]/collab-token/route';
@@ -76,5 +77,14 @@ describe.each(kinds)('API + collab-server on %s', (kind) => {
     expect((await call(collabToken, { method: 'POST', token: editor.token, params: { id: projectId } })).status).toBe(404);
     // ...and the owner's connection was never disturbed.
     expect(mine.client.events.closes.length).toBe(0);
+
+    // Deleting the project closes everyone still connected, and nothing of it stays stored.
+    expect((await call(deleteProject, { method: 'DELETE', token: owner.token, params: { id: projectId } })).status).toBe(204);
+    await waitFor(() => mine.client.events.closes.length > 0, 10_000, 'owner connection to close on delete');
+    await new Promise((r) => setTimeout(r, 300));
+    const left = await env.db.sql`
+      SELECT 1 FROM doc_updates WHERE doc_name LIKE ${'project:' + projectId + '%'}
+      UNION ALL SELECT 1 FROM doc_snapshots WHERE doc_name LIKE ${'project:' + projectId + '%'}`;
+    expect(left.length).toBe(0);
   });
 });
