@@ -93,7 +93,9 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
     for (let i = 1; i < inPanel.length; i++) {
       const [px, py] = centre(inPanel[i - 1].bboxMm);
       const [cx, cy] = centre(inPanel[i].bboxMm);
-      const ok = cy >= py - 1e-6 && (dir === 'rtl' ? cx <= px + 1e-6 : cx >= px - 1e-6);
+      const prevBox = inPanel[i - 1].bboxMm;
+      const below = inPanel[i].bboxMm[1] >= prevBox[1] + prevBox[3];
+      const ok = below || (cy >= py - 1e-6 && (dir === 'rtl' ? cx <= px + 1e-6 : cx >= px - 1e-6));
       if (!ok) expect(issuesFor(issues, inPanel[i].lineId, 'no-position').length).toBeGreaterThan(0);
     }
   }

@@ -115,24 +115,24 @@ export function bodyHitsRect(b: Body, r: BBoxMm): boolean {
   return nx * nx + ny * ny < 1;
 }
 
-/** Points around a body's outline. */
-function outline(b: Body, n: number): PointMm[] {
-  const [x, y, w, h] = b.box;
-  const out: PointMm[] = [];
-  if (!b.oval) {
+/** Is any of `n` points around body a's outline strictly inside body b (shrunk by eps)? */
+function outlineInside(a: Body, b: Body, n: number, eps: number): boolean {
+  const [x, y, w, h] = a.box;
+  if (!a.oval) {
     const per = Math.max(1, Math.floor(n / 4));
     for (let i = 0; i < per; i++) {
       const t = i / per;
-      out.push([x + w * t, y], [x + w, y + h * t], [x + w * (1 - t), y + h], [x, y + h * (1 - t)]);
+      if (insideBody(b, x + w * t, y, eps) || insideBody(b, x + w, y + h * t, eps) || insideBody(b, x + w * (1 - t), y + h, eps) || insideBody(b, x, y + h * (1 - t), eps)) return true;
     }
-    return out;
+    return false;
   }
-  const [cx, cy] = centre(b.box);
+  const cx = x + w / 2;
+  const cy = y + h / 2;
   for (let i = 0; i < n; i++) {
     const t = (2 * Math.PI * i) / n;
-    out.push([cx + (w / 2) * Math.cos(t), cy + (h / 2) * Math.sin(t)]);
+    if (insideBody(b, cx + (w / 2) * Math.cos(t), cy + (h / 2) * Math.sin(t), eps)) return true;
   }
-  return out;
+  return false;
 }
 
 /**
@@ -141,13 +141,11 @@ function outline(b: Body, n: number): PointMm[] {
  */
 export function bodiesOverlap(a: Body, b: Body, eps = 0.15): boolean {
   if (overlapArea(a.box, b.box) <= 1e-6) return false;
-  if (!a.oval && !b.oval) return overlapArea(a.box, b.box) > 1e-6;
+  if (!a.oval && !b.oval) return true;
   const [acx, acy] = centre(a.box);
   const [bcx, bcy] = centre(b.box);
   if (insideBody(b, acx, acy) || insideBody(a, bcx, bcy)) return true;
-  for (const p of outline(a, 48)) if (insideBody(b, p[0], p[1], eps)) return true;
-  for (const p of outline(b, 48)) if (insideBody(a, p[0], p[1], eps)) return true;
-  return false;
+  return outlineInside(a, b, 48, eps) || outlineInside(b, a, 48, eps);
 }
 
 /** Does segment p–q pass through the body (more than grazing it)? */

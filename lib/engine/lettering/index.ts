@@ -15,6 +15,7 @@ import {
   dropsStops, faceFor, sizeLadder,
 } from './style';
 import { atomize, breakColumns, greedyColumns, normalizeJa } from './tategaki';
+import type { ColumnChoice } from './tategaki';
 
 export type { TextBlock } from './block';
 export { blockFromColumns, measure } from './block';
@@ -55,27 +56,41 @@ function shapeCost(w: number, h: number, target: number): number {
   return SHAPE_COST * Math.abs(Math.log(h / w / target));
 }
 
-/** Every way to set the text vertically at `size` (≤ 10 a column, ≤ 6 columns), scored. */
-function verticalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
-  const face = faceFor(o.language, o.kind);
-  const atoms = atomize(normalizeJa(text, dropsStops(o.kind)));
-  const target = o.kind === 'sfx' ? 4 : TARGET_RATIO_VERTICAL;
-  const out: Scored[] = [];
+const breakCache = new Map<string, ColumnChoice[]>();
+
+/** Every kinsoku-clean breaking into ≤ 6 columns of ≤ 10 (independent of the type size). */
+function verticalBreakings(text: string, kind: BalloonKind): ColumnChoice[] {
+  const key = `${kind === 'narration' ? 'keep' : 'drop'}\u0000${text}`;
+  const hit = breakCache.get(key);
+  if (hit) return hit;
+  const atoms = atomize(normalizeJa(text, dropsStops(kind)));
+  const out: ColumnChoice[] = [];
   const seen = new Set<string>();
   for (let limit = 1; limit <= MAX_COLUMN_CHARS; limit++) {
     for (const choice of breakColumns(atoms, limit, MAX_COLUMNS)) {
-      const key = choice.columns.join('\n');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const { widthMm, heightMm } = measure(choice.columns, true, size, face);
-      out.push({
-        score: choice.cost + shapeCost(widthMm, heightMm, target),
-        nonPhrase: choice.nonPhraseBreaks,
-        block: { columns: choice.columns, vertical: true, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
-      });
+      const k = choice.columns.join('\n');
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(choice);
     }
   }
+  if (breakCache.size >= CACHE_MAX) breakCache.clear();
+  breakCache.set(key, out);
   return out;
+}
+
+/** Every way to set the text vertically at `size` (≤ 10 a column, ≤ 6 columns), scored. */
+function verticalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
+  const face = faceFor(o.language, o.kind);
+  const target = o.kind === 'sfx' ? 4 : TARGET_RATIO_VERTICAL;
+  return verticalBreakings(text, o.kind).map((choice) => {
+    const { widthMm, heightMm } = measure(choice.columns, true, size, face);
+    return {
+      score: choice.cost + shapeCost(widthMm, heightMm, target),
+      nonPhrase: choice.nonPhraseBreaks,
+      block: { columns: choice.columns, vertical: true, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
+    };
+  });
 }
 
 /** Ways to wrap the text horizontally at `size` (≤ MAX_ROWS rows), scored. */

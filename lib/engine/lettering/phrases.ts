@@ -19,8 +19,20 @@ const WHITESPACE = /\s|\u3000/u;
  * String indices (UTF-16 offsets, as `text.slice` uses them) where a phrase ends and the next
  * begins; never 0 or `text.length`. Whitespace is a boundary on both sides.
  */
+const cache = new Map<string, number[]>();
+const CACHE_MAX = 10_000;
+
 export function phraseBoundaries(text: string): number[] {
   if (text.length === 0) return [];
+  const hit = cache.get(text);
+  if (hit) return [...hit];
+  const out = compute(text);
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(text, out);
+  return [...out];
+}
+
+function compute(text: string): number[] {
   const out = new Set<number>();
   let at = 0;
   for (const phrase of getParser().parse(text)) {
