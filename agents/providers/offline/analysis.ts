@@ -20,6 +20,9 @@ export interface StoryAnalysis {
 
 const cache = new Map<string, StoryAnalysis>();
 
+/** About 20 manga pages of Japanese text. */
+export const KISHOTENKETSU_MAX_CHARS = 8_000;
+
 export function analyzeStory(text: string, language?: Language): StoryAnalysis {
   const key = createHash('sha256').update(`${language ?? ''}\0${text}`).digest('hex');
   const hit = cache.get(key);
@@ -33,7 +36,10 @@ export function analyzeStory(text: string, language?: Language): StoryAnalysis {
     const c = cast.find((m) => m.id === id);
     if (c && !c.aliases.includes(role)) c.aliases.push(role);
   }
-  const structure = (language ?? story.language) === 'ja' && story.language === 'ja' ? 'kishotenketsu' : 'three-act';
+  // Kishōtenketsu is the shape of the Japanese short story; a long Japanese work (a novella,
+  // several chapters) reads better as three acts.
+  const short = story.paragraphs.reduce((n, p) => n + p.text.length, 0) <= KISHOTENKETSU_MAX_CHARS;
+  const structure = (language ?? story.language) === 'ja' && story.language === 'ja' && short ? 'kishotenketsu' : 'three-act';
   const { beats } = planBeats(story, structure);
   const analysis: StoryAnalysis = { story, cast, lines, structure, beats };
   cache.set(key, analysis);

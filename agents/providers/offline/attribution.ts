@@ -13,7 +13,7 @@ import { EN_ROLE_NOUNS, EN_SPEECH_VERBS, JA_HONORIFICS, JA_SPEECH_VERBS } from '
 import { memberNamed, trimJaRun, type CastMember } from './cast';
 import type { Quote, Span, StoryText } from './story';
 
-export type AttributionVia = 'explicit' | 'continuation' | 'paragraph' | 'previous' | 'turn-taking' | 'role' | 'none';
+export type AttributionVia = 'explicit' | 'continuation' | 'paragraph' | 'previous' | 'turn-taking' | 'next' | 'role' | 'none';
 
 export interface Attribution {
   quote: number;
@@ -86,16 +86,42 @@ export function attributeQuotes(story: StoryText, cast: CastMember[]): Attributi
     return m?.id ?? null;
   };
 
-  /** Pronouns: the latest member mentioned before `at` whose gender fits (or is unknown). */
-  const pronoun = (word: string, at: number, exclude: string | null): string | null => {
-    const g = /^(?:she|her)$/i.test(word) ? 'f' : /^(?:he|him)$/i.test(word) ? 'm' : null;
-    const before = narrationMentions(Math.max(0, at - 1500), at).reverse();
-    for (const m of before) {
-      const c = cast.find((x) => x.id === m.id);
-      if (!c || m.id === exclude) continue;
-      if (g === null || c.gender === null || c.gender === g) return m.id;
+  /** Genders learned so far: from the English reader, then from pronoun attributions (彼は言った). */
+  const learned = new Map<string, 'f' | 'm'>();
+  for (const c of cast) if (c.gender) learned.set(c.id, c.gender);
+
+  /** The subject of the nearest narration sentence before `at` that has one (up to six back). */
+  const subjectBefore = (at: number): string | null => {
+    const idx = story.sentences.findIndex((x) => x.end > at);
+    const from = (idx < 0 ? story.sentences.length : idx) - 1;
+    for (let i = from; i >= 0 && i > from - 6; i--) {
+      const id = subjectOf(story.sentences[i].start, Math.min(story.sentences[i].end, at));
+      if (id) return id;
     }
     return null;
+  };
+
+  /**
+   * she said / 彼女は答えた: the nearest narration subject whose gender fits, never the previous
+   * speaker when their gender is known to differ; what we resolve teaches us their gender.
+   */
+  const pronoun = (word: string, at: number, previous: string | null): string | null => {
+    const g: 'f' | 'm' | null = /^(?:she|her|彼女)$/i.test(word) ? 'f' : /^(?:he|him|彼)$/i.test(word) ? 'm' : null;
+    const fits = (id: string) => g === null || !learned.has(id) || learned.get(id) === g;
+    const excluded = previous !== null && g !== null && learned.has(previous) && learned.get(previous) !== g ? previous : null;
+    let found: string | null = null;
+    const subject = subjectBefore(at);
+    if (subject && subject !== excluded && fits(subject)) found = subject;
+    if (!found) {
+      for (const m of narrationMentions(Math.max(0, at - 1500), at).reverse()) {
+        if (m.id !== excluded && m.id !== previous && fits(m.id)) {
+          found = m.id;
+          break;
+        }
+      }
+    }
+    if (found && g) learned.set(found, g);
+    return found;
   };
 
   const explicit = (q: Quote, previous: Speaker | null): Speaker | null => {
@@ -106,6 +132,7 @@ export function attributeQuotes(story: StoryText, cast: CastMember[]): Attributi
     // Japanese: 「…」とミキが聞いた / 松井さんは「…」と言った
     const ja = new RegExp(`^と、?([${NAME_CHARS}]{1,8}?)(?:${HON})?(?:が|は)、?(.{0,6})`).exec(after);
     if (ja && JA_SPEECH_VERBS.test(ja[2])) {
+      if (/^(?:彼|彼女)$/.test(ja[1])) return { id: pronoun(ja[1], q.start, previous?.id ?? null), role: null };
       const id = resolveName(ja[1]);
       if (id) return { id, role: null };
       // 「…」と祖母は笑った: someone the text names but who is not in the cast speaks. It is
@@ -176,7 +203,9 @@ export function attributeQuotes(story: StoryText, cast: CastMember[]): Attributi
     }
     // The narration paragraph right before (no speech in it), last sentence that has a subject.
     const before = story.paragraphs[q.paragraph - 1];
-    if (before && before.scene === para.scene && !speech.some((s) => s.paragraph === before.index)) {
+    // After a reveal ('next'), the narration's subject is the one who just spoke: the new line answers.
+    const revealed = i > 0 && via[i - 1] === 'next' ? result[i - 1].id : null;
+    if (before && before.scene === para.scene && !speech.some((s) => s.paragraph === before.index) && subjectOf(before.start, before.end) !== revealed) {
       const sentences = story.sentences.filter((s) => s.paragraph === before.index).reverse();
       for (const s of sentences) {
         const id = subjectOf(s.start, s.end);
@@ -213,6 +242,16 @@ export function attributeQuotes(story: StoryText, cast: CastMember[]): Attributi
       if (other) {
         result.push({ id: other.id, role: null });
         via.push('turn-taking');
+        return;
+      }
+    }
+    // Voice first, then the reveal: 「傘、貸そうか？」 / 振り向くと、早川美咲が立っていた。
+    const after = story.paragraphs[q.paragraph + 1];
+    if (after && after.scene === para.scene && !speech.some((x) => x.paragraph === after.index)) {
+      const id = subjectOf(after.start, after.end);
+      if (ok(id) && id !== prevSpeaker?.id) {
+        result.push({ id, role: null });
+        via.push('next');
         return;
       }
     }

@@ -5,7 +5,7 @@
  * of evidence adds to a score. Short forms are linked to the full name they belong to
  * (湊 → 黒田湊, Tobias → Tobias Quill).
  */
-import type { Span, StoryText } from './story';
+import { isTimeShift, type Span, type StoryText } from './story';
 import {
   EN_NOT_NAMES,
   EN_PLACE_NOUNS,
@@ -270,6 +270,19 @@ export function findCast(story: StoryText): CastMember[] {
     } else groups.push({ name: c.name, aliases: new Set(), score: c.score, descriptor: c.descriptor, first: c.first });
   }
   const kept = groups.filter((g) => g.score >= THRESHOLD).sort((a, b) => a.first - b.first);
+  // 早川美咲 is 美咲 in the next sentence: a known surname's given name is an alias when the
+  // text uses it on its own.
+  for (const g of kept) {
+    if (isLatin(g.name)) continue;
+    for (const len of [3, 2, 1]) {
+      const surname = g.name.slice(0, len);
+      const given = g.name.slice(len);
+      if (!JA_SURNAMES.has(surname) || given.length < 1) continue;
+      const alone = story.text.split(g.name).join('\u0000').includes(given);
+      if (alone && !g.aliases.has(given) && !kept.some((o) => o !== g && (o.name === given || o.aliases.has(given)))) g.aliases.add(given);
+      break;
+    }
+  }
   return kept.map((g, i) => {
     const aliases = [...g.aliases];
     const english = isLatin(g.name);
@@ -296,7 +309,7 @@ function jaDescriptor(story: StoryText, mentions: Span[]): string | null {
     if (!/[の、]$/.test(before)) continue;
     const clause = before.slice(0, -1).split(/[。「」\n！？]/).pop() ?? '';
     const words = clause.replace(/^.*?(?:は|が|を|に|で)(?=[\u3005\u3400-\u9fff])/, '');
-    if (words.length >= 2 && words.length <= 12 && !/^(?:その|この|あの)/.test(words) && !/[でにへをはがとも]$/.test(words)) return words;
+    if (words.length >= 2 && words.length <= 12 && !/^(?:その|この|あの)/.test(words) && !/[でにへをはがとも]$/.test(words) && !isTimeShift(words, 'ja') && !/^(?:朝|昼|夜|夕方|放課後|今日|昨日|明日)/.test(words)) return words;
   }
   return null;
 }

@@ -244,3 +244,54 @@ describe('long stories', () => {
     expect(small.length).toBeLessThanOrEqual(4);
   });
 });
+
+describe('stories beyond the fixtures', () => {
+  // Written for these tests: the patterns fiction uses most, in both languages.
+  const umbrella = [
+    '放課後の教室で、健太は窓の外を見ていた。',
+    '「また雨か」と健太はつぶやいた。',
+    '「傘、貸そうか？」',
+    '振り向くと、転校生の早川美咲が立っていた。',
+    '「いいの？」',
+    '「うん。わたし、二本持ってるから」',
+    '美咲は笑って、青い傘を差し出した。',
+    '翌朝、健太は傘を返しに美咲の家へ向かった。',
+    '「ありがとう」と彼は言った。',
+    '「どういたしまして」と彼女は答えた。',
+  ].join('\n');
+  const clock = [
+    "The Clockmaker's Apprentice",
+    '',
+    'Nora Bell had worked in the shop on Cable Street for three winters. Every morning Mr. Harlan Voss unlocked the door at seven.',
+    '',
+    '"You\'re early again," Voss said.',
+    '',
+    '"The clocks are never early," Nora said. "Only people."',
+    '',
+    'Across the street, a girl named Ivy watched them through the frosted glass.',
+    '',
+    '"Can you fix it?" Ivy asked when Nora opened the door.',
+  ].join('\n');
+
+  it('links a given name to its full name, reads voice-then-reveal, and learns who 彼 and 彼女 are', () => {
+    const a = analyzeStory(umbrella);
+    expect(a.cast.find((c) => c.name === '早川美咲')?.aliases).toContain('美咲');
+    expect(a.cast.find((c) => c.name === '早川美咲')?.descriptor).toBe('転校生');
+    const who = (start: string) => speakerOf(umbrella, start);
+    expect(who('また雨か')).toBe('健太');
+    expect(who('傘、貸そうか')).toBe('早川美咲');
+    expect(who('いいの')).toBe('健太');
+    expect(who('うん。わたし')).toBe('早川美咲');
+    expect(who('ありがとう')).toBe('健太');
+    expect(who('どういたしまして')).toBe('早川美咲');
+  });
+
+  it('takes an untitled first line as the title and attributes English dialogue', () => {
+    const a = analyzeStory(clock);
+    expect(a.story.title).toBe("The Clockmaker's Apprentice");
+    expect(a.cast.map((c) => c.name)).toEqual(['Nora Bell', 'Harlan Voss', 'Ivy']);
+    expect(speakerOf(clock, "You're early")).toBe('Harlan Voss');
+    expect(speakerOf(clock, 'Only people')).toBe('Nora Bell');
+    expect(speakerOf(clock, 'Can you fix it')).toBe('Ivy');
+  });
+});
