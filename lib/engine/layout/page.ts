@@ -296,7 +296,10 @@ export function pageCandidates(
       if (changed) sized = sizeComposition({ ...base, weights, totalW: weights.reduce((a, w) => a + w, 0) }, tiers, share);
     }
     const { tiles, clamped } = sized;
-    return { tiers, key: compositionKey(tiers), share, tiles, score: scoreTiles(ctx, tiles, tiers, clamped) };
+    // Rounded so that floating-point noise (rtl and ltr place boxes by different sums) cannot
+    // break a tie differently in the two directions: an ltr page mirrors its rtl twin exactly.
+    const score = Math.round(scoreTiles(ctx, tiles, tiers, clamped) * 1e6) / 1e6;
+    return { tiers, key: compositionKey(tiers), share, tiles, score };
   };
   const order = (a: PageCandidate, b: PageCandidate): number =>
     a.score - b.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
