@@ -250,13 +250,14 @@ export class GeminiClient {
       return { ok: true, value: parsed.data, text };
     };
 
+    // Across retries of a stream: never send the same prose twice (a retried stream starts over).
+    let emitted = 0;
     const once = async (conts: Content[], stream: boolean): Promise<Parsed> =>
       this.withRetries(req.step, model, hash, call, stream ? this.o.timeoutMs * 3 : this.o.timeoutMs, async (signal) => {
         const started = performance.now();
         let res: GenerateContentResponse | undefined;
         let text = '';
         if (stream && req.streamField && call.onText) {
-          let emitted = 0;
           const it = await this.ai.models.generateContentStream({ model, contents: conts, config: config(signal) });
           for await (const chunk of it) {
             res = chunk;
