@@ -6,6 +6,8 @@ import { columnLength, kinsokuViolations, MAX_COLUMNS, MIN_SIZE_MM } from '../le
 import { area, centre, containsRect, overlapArea, segmentsCross } from './geom';
 import { balloonShapeSvg, placeBalloons, renderBalloonSvg, TAIL_FRACTION } from './index';
 import { fivePanelPage, randomLines, randomPage } from './fixtures';
+import { layoutBook } from '../layout/index';
+import { SHOT_TYPES, type ShotInput } from '../types';
 
 const B5 = pageFormat('B5');
 
@@ -42,7 +44,7 @@ function issuesFor(issues: LetteringIssue[], lineId: string, code?: LetteringIss
 }
 
 /** Every promise of placeBalloons, checked from the output alone; a broken one must be reported. */
-function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, dir: ReadingDirection, strict: boolean): void {
+function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, dir: ReadingDirection, strict: boolean): LetteringIssue[] {
   const { balloons, issues } = placeBalloons(page, lines, { language, readingDirection: dir, format: B5 });
   expect(balloons.length).toBe(lines.length);
   if (strict) expect(issues).toEqual([]);
@@ -57,9 +59,9 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
       expect(overlapArea(b.bboxMm, panel.bboxMm) / area(b.bboxMm)).toBeGreaterThanOrEqual(0.9);
       expect(containsRect(B5.safeMm, b.bboxMm)).toBe(true);
     }
-    // M8: never over the speaker's face.
+    // M8: never over the speaker's face (SFX are art, not speech).
     const speakerFace = panel.faces.find((f) => f.characterId === b.speakerId);
-    if (speakerFace && !reported('face-overlap')) expect(shapeOverlap(b.bboxMm, OVAL.has(b.kind), speakerFace.faceMm, false)).toBe(0);
+    if (speakerFace && b.kind !== 'sfx' && !reported('face-overlap')) expect(shapeOverlap(b.bboxMm, OVAL.has(b.kind), speakerFace.faceMm, false)).toBe(0);
     // M14: font ≥ 16Q; ≤ 10 chars a column, ≤ 6 columns; otherwise reported as overflow.
     expect(b.fontSizeMm).toBeGreaterThanOrEqual(MIN_SIZE_MM);
     if (b.vertical) {
@@ -70,7 +72,7 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
     }
     // No tail for narration, SFX and off-panel speakers.
     if (b.kind === 'narration' || b.kind === 'sfx' || !speakerFace) expect(b.tailTipMm).toBeNull();
-    if (b.tailTipMm && speakerFace && !reported('face-overlap')) {
+    if (b.tailTipMm && speakerFace && b.kind !== 'sfx' && !reported('face-overlap')) {
       // The tip stops short of the face, on the speaker's side of the balloon.
       expect(overlapArea([b.tailTipMm[0] - 0.01, b.tailTipMm[1] - 0.01, 0.02, 0.02], speakerFace.faceMm)).toBe(0);
     }
@@ -99,6 +101,7 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
       if (!ok) expect(issuesFor(issues, inPanel[i].lineId, 'no-position').length).toBeGreaterThan(0);
     }
   }
+  return issues;
 }
 
 describe('placeBalloons on a hand-made page', () => {
@@ -179,7 +182,9 @@ describe('placeBalloons properties (fast-check)', () => {
         fc.assert(
           fc.property(
             randomPage().chain((page) => fc.tuple(fc.constant(page), randomLines(page, language))),
-            ([page, lines]) => checkPage(page, lines, language, dir, false),
+            ([page, lines]) => {
+              checkPage(page, lines, language, dir, false);
+            },
           ),
           { numRuns: 40 },
         );
@@ -189,11 +194,74 @@ describe('placeBalloons properties (fast-check)', () => {
         fc.assert(
           fc.property(
             randomPage({ roomy: true }).chain((page) => fc.tuple(fc.constant(page), randomLines(page, language, { roomy: true }))),
-            ([page, lines]) => checkPage(page, lines, language, dir, true),
+            ([page, lines]) => {
+              checkPage(page, lines, language, dir, true);
+            },
           ),
           { numRuns: 30 },
         );
       });
     }
+  }
+});
+
+/** Natural dialogue, so the text is what a script would hold. */
+const NATURAL: Record<Language, string[]> = {
+  ja: [
+    'ちょっと待って、それはどういうことなの？', 'おはよう！', 'ここはどこだ……？', '「はい」って言えばよかったのに', '2024年の夏、僕たちは出会った。',
+    'ふざけるな！！', 'ごめんね', 'また明日ね', '早く逃げろ！', 'あの人、誰？', '本当にありがとう。助かったよ', 'まさか……お前が犯人だったのか',
+    'うん', '行こう！', 'ねえ、聞いてる？',
+  ],
+  en: [
+    'Wait, what do you mean by that?', 'Good morning!', 'Where... am I?', 'I should have just said yes.', 'We met in the summer of 2024.',
+    "Don't mess with me!!", 'Sorry.', 'See you tomorrow.', 'Run!', 'Who is that?', 'Thank you so much. You saved me.',
+    'No way... it was you all along?', 'Yeah.', "Let's go!", 'Hey, are you listening?',
+  ],
+};
+
+describe('placeBalloons on pages from the layout engine', () => {
+  for (const [language, dir] of [['ja', 'rtl'], ['en', 'ltr'], ['ja', 'ltr'], ['en', 'rtl']] as const) {
+    it(`keeps every promise or reports it; most lines need no report (${language}, ${dir})`, () => {
+      let lines = 0;
+      let reported = 0;
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({
+              importance: fc.double({ min: 0, max: 1, noNaN: true }),
+              shot: fc.constantFrom(...SHOT_TYPES),
+              characters: fc.subarray(['a', 'b', 'c'], { minLength: 0, maxLength: 2 }),
+              say: fc.array(fc.record({ k: fc.nat(NATURAL.ja.length - 1), kind: fc.constantFrom('speech', 'speech', 'speech', 'thought', 'shout', 'whisper', 'narration') }), { maxLength: 2 }),
+            }),
+            { minLength: 5, maxLength: 16 },
+          ),
+          fc.nat(1000),
+          (shots, seed) => {
+            const input: ShotInput[] = shots.map((s, i) => ({ id: `s${i}`, importance: s.importance, shot: s.shot, characters: s.characters }));
+            const book = layoutBook(input, { format: 'B5', readingDirection: dir, seed });
+            for (const page of book.pages) {
+              const pageLines: DialogueLine[] = page.panels.flatMap((p) => {
+                const s = shots[Number(p.shotId.slice(1))];
+                return s.say.map((l, i) => ({
+                  id: `${p.id}-${i}`,
+                  panelId: p.id,
+                  speakerId: l.kind === 'narration' ? null : p.characters[i] ?? p.characters[0] ?? null,
+                  kind: l.kind as DialogueLine['kind'],
+                  text: NATURAL[language][l.k],
+                  order: i,
+                }));
+              });
+              const issues = checkPage(page, pageLines, language, dir, false);
+              lines += pageLines.length;
+              reported += new Set(issues.map((i) => i.lineId)).size;
+            }
+          },
+        ),
+        { numRuns: 15 },
+      );
+      expect(lines).toBeGreaterThan(50);
+      // Measured ≈ 90 % of lines placed with nothing to report on these pages.
+      expect(reported / lines).toBeLessThan(0.2);
+    });
   }
 });
