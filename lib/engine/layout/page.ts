@@ -161,8 +161,12 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
   const stackedMin = (i: number) => Math.max(MIN_STACKED_H, ctx.minH[i]);
   const elMinH = (el: Element): number =>
     el.shots.length === 2 ? stackedMin(el.shots[0]) + stackedMin(el.shots[1]) + g : Math.max(MIN_TIER_H, ctx.minH[el.shots[0]]);
-  const elMinW = (el: Element): number => Math.max(MIN_PANEL_W, ...el.shots.map((i) => ctx.minW[i]));
-  const minH = tiers.map((els) => Math.max(...els.map(elMinH)));
+  const elMinW = (el: Element): number => {
+    let m = MIN_PANEL_W;
+    for (const i of el.shots) m = Math.max(m, ctx.minW[i]);
+    return m;
+  };
+  const minH = tiers.map((els) => els.reduce((m, el) => Math.max(m, elMinH(el)), 0));
   const hs = distribute(availH, tierHeights, minH);
   if (hs.clamped) clamped++;
 
