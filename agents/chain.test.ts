@@ -99,10 +99,13 @@ describe('the offline seven-phase chain', () => {
     expect(merged.pages[0].panels.length).toBeGreaterThan(7);
     const dialogue = (await runPhaseAgent('dialogue', input('dialogue', { characters, plot, name: merged }), ctx)).output;
     const final = (await runPhaseAgent('final', input('final', { name: merged, dialogue }), ctx)).output;
-    const report = final.report as { fixes: Array<{ kind: string }>; composed?: { name: { pages: Array<{ panels: unknown[] }> } }; quality: { summary: Array<{ id: string; pass: boolean }> } };
+    const report = final.report as { fixes: Array<{ kind: string }>; quality: { summary: Array<{ id: string; pass: boolean }> } };
     expect(report.fixes.map((f) => f.kind)).toContain('repaginate');
-    expect(report.composed?.name.pages.every((p) => p.panels.length >= 3 && p.panels.length <= 7)).toBe(true);
-    expect(final.pages.length).toBe(report.composed?.name.pages.length);
+    // The book exports print: re-paginated, every balloon on a panel of it.
+    expect(final.book?.name.pages.every((p) => p.panels.length >= 3 && p.panels.length <= 7)).toBe(true);
+    expect(final.pages.length).toBe(final.book?.name.pages.length);
+    const panelIds = new Set(final.book?.name.pages.flatMap((p) => p.panels.map((x) => x.id)));
+    expect(final.book?.balloons.every((b) => panelIds.has(b.panelId))).toBe(true);
     expect(report.quality.summary.find((m) => m.id === 'M7')?.pass).toBe(true);
   });
 

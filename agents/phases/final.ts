@@ -255,11 +255,11 @@ export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
     panels: layout.pages.reduce((n, p) => n + p.panels.length, 0),
     balloons: balloons.length,
     sceneImages: images.size,
-    // What the pages were rendered from, when phase 7 changed anything (re-paginated or
-    // re-lettered): an exporter should use this rather than the name/dialogue branches, so the
-    // exported book matches these pages.
-    ...(fixes.length ? { composed: { name: nameFromLayout(layout), lines, balloons } } : {}),
+    // The lines as lettered on these pages (split or moved by the fixes), for the record.
+    ...(fixes.length ? { lines } : {}),
   };
+  // `book` is what the pages were rendered from (after re-pagination and re-lettering): exports
+  // print it, so the exported book is the one this report checked.
   const book = { name: nameFromLayout(layout), balloons };
   return { output: validateOutput('final', { pages, book, report: JSON.parse(JSON.stringify(report)) as Record<string, unknown> }), model, costJpy: 0, assets };
 };
