@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkBook, checkPage, baselineFixedGrid, type Metric, type MetricId } from './index';
+import { checkBook, checkPage, baselineFixedGrid, formatComparison, type Metric, type MetricId } from './index';
 import { layoutBook } from '../layout';
 import { pageFormat } from '../formats';
 import { SHOT_TYPES, type BBoxMm, type LaidPage, type LaidPanel, type PlacedBalloon, type ReadingDirection, type ShotInput } from '../types';
@@ -258,6 +258,9 @@ describe('checkBook on generated layouts', () => {
     expect(r.summary.find((s) => s.id === 'M2')?.pass).toBe(false);
     expect(r.summary.find((s) => s.id === 'M4')?.pass).toBe(false);
     expect(r.pass).toBe(false);
+    const table = formatComparison([{ name: 'base', report: r }]);
+    expect(table).toMatch(/\| M2 \| every page \| \d+(\.\d)? % ✗ \|/);
+    expect(table).not.toMatch(/100 % ✗/);
   });
 });
 

@@ -6,7 +6,9 @@ import type { BookQualityReport, BookSummaryMetric } from './types';
 
 const fmt = (m: BookSummaryMetric | undefined): string => {
   if (!m || m.value === null) return 'n/a';
-  const v = m.id.endsWith('.mean') ? m.value.toFixed(2) : `${(m.value * 100).toFixed(0)} %`;
+  // Shares keep a decimal when rounding would hide a failure (99.5 % must not print as 100 %).
+  const pct = m.value * 100;
+  const v = m.id.endsWith('.mean') ? m.value.toFixed(2) : `${Number.isInteger(pct) ? pct.toFixed(0) : Math.min(99.9, pct).toFixed(1)} %`;
   return `${v}${m.pass ? '' : ' ✗'}`;
 };
 
