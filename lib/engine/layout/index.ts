@@ -1,8 +1,9 @@
 /**
  * layoutBook: story-ordered shots → pages of panels in mm, with reading order and figures.
  *
- *   paginate (3–7 a page, reveals after a page turn)  →  per page, the best guillotine tier
- *   composition (area ∝ importance, shape ∝ shot type)  →  bleed  →  faces and bodies.
+ *   paginate (3–7 a page, reveals after a page turn, crowded pages shorter)  →  per page, the
+ *   best guillotine tier composition (area ∝ importance, shape ∝ shot type, room for balloons
+ *   when hinted)  →  facing pages not identical  →  bleed  →  faces and bodies.
  *
  * Deterministic for (shots, options): every random choice comes from a PRNG seeded with
  * options.seed and a label. options.alternative > 0 perturbs pagination and composition choice,
