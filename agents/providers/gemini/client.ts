@@ -94,6 +94,17 @@ export interface ImageRequest {
   step: string;
   prompt: string;
   references: Array<{ bytes: Uint8Array; mime: string; label: string }>;
+  /** width / height wanted (a panel's shape); the nearest ratio the model supports is asked for. */
+  aspect?: number;
+}
+
+const ASPECTS: Array<[string, number]> = [['1:1', 1], ['2:3', 2 / 3], ['3:2', 3 / 2], ['3:4', 3 / 4], ['4:3', 4 / 3], ['9:16', 9 / 16], ['16:9', 16 / 9], ['21:9', 21 / 9]];
+
+/** The supported aspect ratio nearest (in log space) to `ratio`. */
+export function nearestAspect(ratio: number): string {
+  let best = ASPECTS[0];
+  for (const a of ASPECTS) if (Math.abs(Math.log(a[1] / ratio)) < Math.abs(Math.log(best[1] / ratio))) best = a;
+  return best[0];
 }
 
 export interface ImageResult {
@@ -311,7 +322,7 @@ export class GeminiClient {
       const res = await this.ai.models.generateContent({
         model,
         contents: [{ role: 'user', parts }],
-        config: { responseModalities: ['IMAGE', 'TEXT'], abortSignal: signal },
+        config: { responseModalities: ['IMAGE', 'TEXT'], abortSignal: signal, ...(req.aspect && Number.isFinite(req.aspect) && req.aspect > 0 ? { imageConfig: { aspectRatio: nearestAspect(req.aspect) } } : {}) },
       });
       const blocked = blockReason(res);
       if (blocked) {

@@ -263,6 +263,8 @@ describe('gemini provider through the real SDK', () => {
     expect(fake.requests).toHaveLength(panels.length);
     const withFigures = fake.requests.filter((q) => (q.body.contents?.[0]?.parts ?? []).some((p) => p.inlineData?.data));
     expect(withFigures.length).toBe(panels.filter((p) => p.characters.length > 0).length);
+    // Each panel asks for an image of its own shape.
+    expect(fake.requests.every((q) => typeof (q.body.generationConfig?.imageConfig as { aspectRatio?: string } | undefined)?.aspectRatio === 'string')).toBe(true);
     expect(r.result?.output.panels.every((s) => s.model === 'gemini-2.5-flash-image')).toBe(true);
     const rows = await rowsOf(r.jobId);
     expect(rows).toHaveLength(panels.length);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { conceptOutput } from '../../../schema/phases';
 import { partialStringField } from './stream-json';
 import { jsonSchemaFor } from './schema';
+import { nearestAspect } from './client';
 import { selectProvider } from '../../provider';
 import { parseConfig } from '../../../lib/config';
 
@@ -52,5 +53,14 @@ describe('GEMINI_IMAGES', () => {
     expect(sheets.name).toBe('gemini');
     expect(sheets.sceneImage).not.toBe(all.sceneImage);
     expect(() => parseConfig({ GEMINI_IMAGES: 'some' })).toThrow(/GEMINI_IMAGES/);
+  });
+});
+
+describe('nearestAspect', () => {
+  it('asks for the supported ratio nearest a panel’s shape', () => {
+    expect(nearestAspect(1)).toBe('1:1');
+    expect(nearestAspect(150 / 60)).toBe('21:9');
+    expect(nearestAspect(70 / 100)).toBe('2:3');
+    expect(nearestAspect(150 / 110)).toBe('4:3');
   });
 });

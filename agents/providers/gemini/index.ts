@@ -153,7 +153,7 @@ export function createGeminiProvider(options: GeminiClientOptions): AgentProvide
     async characterSheet(req, call) {
       const c = req.character;
       const prompt = `Manga character reference sheet, clean black-and-white line art with light screentone, white background: front view, three-quarter view, profile, and a full-body pose of ${c.name}. Look: ${c.look}. Personality: ${c.personality}. No text other than the name.`;
-      const img = await client.image({ step: `the reference sheet of ${c.name}`, prompt, references: [] }, call);
+      const img = await client.image({ step: `the reference sheet of ${c.name}`, prompt, references: [], aspect: 3 / 2 }, call);
       return imageDraft(img.bytes, img.mime, prompt, client.imageModel);
     },
 
@@ -231,7 +231,7 @@ export function createGeminiProvider(options: GeminiClientOptions): AgentProvide
         req.feedback ? `Art direction from the team: ${req.feedback.slice(0, 1000)}` : '',
       ].filter(Boolean).join(' ');
       const refs = req.references.map((r) => ({ bytes: r.bytes, mime: r.mime, label: req.characters.cast.find((c) => c.id === r.characterId)?.name ?? r.characterId }));
-      const img = await client.image({ step: `panel ${req.panel.id}`, prompt, references: refs }, call);
+      const img = await client.image({ step: `panel ${req.panel.id}`, prompt, references: refs, aspect: w / h }, call);
       return imageDraft(img.bytes, img.mime, prompt, client.imageModel);
     },
 
