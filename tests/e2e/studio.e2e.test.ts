@@ -323,9 +323,18 @@ describe('agents in the loop', () => {
     const editor = await newPerson('Mara');
     const projectId = await createProject(editor, 'Pipeline');
     await editor.page.getByRole('button', { name: /Run remaining phases automatically/ }).click();
+    // Until the book is done, or a phase fails (then say which, instead of waiting out the timeout).
     await expect
-      .poll(() => editor.page.locator('[data-testid=rail-final]').getAttribute('data-status'), { timeout: 280_000, interval: 2000 })
-      .toMatch(/review|approved/);
+      .poll(
+        async () => {
+          const failed = await editor.page.locator('.rail-item[data-status=failed]').count();
+          if (failed > 0) return 'failed: ' + (await editor.page.locator('.rail-item[data-status=failed] .rail-name').allTextContents()).join(', ');
+          return (await editor.page.locator('[data-testid=rail-final]').getAttribute('data-status')) ?? '';
+        },
+        { timeout: 280_000, interval: 2000 },
+      )
+      .toMatch(/^(review|approved|failed)/);
+    expect(await editor.page.locator('.rail-item[data-status=failed] .rail-name').allTextContents()).toEqual([]);
     await openStudio(editor, projectId, 'final');
     await editor.page.locator('.viewer-page').waitFor({ timeout: 30_000 });
     await editor.page.screenshot({ path: path.join(shots, 'final-viewer.png') });
