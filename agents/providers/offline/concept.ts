@@ -133,17 +133,22 @@ export function deriveConcept(story: StoryText, cast: CastMember[], beats: Story
   const tones = rank(body, TONES).slice(0, 2).map((c) => c.label[lang]);
   const genres = rank(body, GENRES).slice(0, 2).map((c) => c.label[lang]);
   const themes = rank(body, THEMES).slice(0, 2).map((c) => c.label[lang]);
-  const hero = cast[0];
+  // The hero: the most present (mentions), the first introduced breaking ties.
+  const hero = [...cast].sort((a, b) => b.mentions.length + (b === cast[0] ? 1 : 0) - (a.mentions.length + (a === cast[0] ? 1 : 0)))[0];
+  // The situation: the first narration sentence that names the hero; the turn: the first
+  // narration sentence of the turning paragraph (a quoted line only if there is no narration).
+  const narration = (p: number) => story.sentences.filter((x) => x.paragraph === p && !/^[「"“]/.test(x.text));
+  const heroNames = hero ? [hero.name, ...hero.aliases] : [];
+  const situation = story.sentences.find((x) => !/^[「"“]/.test(x.text) && heroNames.some((n) => x.text.includes(n)))?.text ?? story.sentences[0]?.text ?? '';
   const turn = beats.find((b) => b.turn !== null);
-  const turnSentence = turn?.turn !== null && turn ? story.sentences.find((s) => s.paragraph === turn.turn)?.text ?? '' : '';
+  const turnPara = turn?.turn ?? null;
+  const turnSentence = turnPara === null ? '' : (narration(turnPara)[0]?.text ?? narration(turnPara + 1)[0]?.text ?? story.sentences.find((x) => x.paragraph === turnPara)?.text ?? '');
   const sep = lang === 'ja' ? '、' : ', ';
   const setting = [...places, ...times].join(sep) || (lang === 'ja' ? '現代の日本' : 'the present day');
   const era = /\b(?:radio|machine|phone|car|coast guard|automat)/i.test(body) || /スマホ|電話|車|駅|高校/.test(body) ? (lang === 'ja' ? '現代' : 'the present day') : lang === 'ja' ? '時代不詳' : 'an unspecified time';
   const world = lang === 'ja' ? `${era}。${places[0] ?? '小さな町'}を中心とした、等身大の世界。` : `${era}; a grounded world centred on ${places[0] ?? 'a small town'}.`;
-  const logline =
-    lang === 'ja'
-      ? clip(`${hero ? `${hero.descriptor ? `${hero.descriptor}の` : ''}${hero.name}` : '主人公'}の物語。${turnSentence}`, 300)
-      : clip(`${hero ? `${hero.name}${hero.descriptor ? `, ${hero.descriptor},` : ''}` : 'A hero'} — ${turnSentence || (story.sentences[0]?.text ?? '')}`, 300);
+  const parts = [situation, turnSentence].filter((x, i, all) => x && all.indexOf(x) === i);
+  const logline = clip(parts.join(lang === 'ja' ? '' : ' ') || (lang === 'ja' ? `${hero?.name ?? '主人公'}の物語。` : `The story of ${hero?.name ?? 'its hero'}.`), 300);
   const synopsis = beats.map((b) => b.summary).join('\n\n');
   return {
     logline,
