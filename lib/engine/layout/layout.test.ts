@@ -279,6 +279,15 @@ describe('layoutBook shapes', () => {
     expect(close.faces[0].faceMm[3] / close.bboxMm[3]).toBeGreaterThan(0.3);
   });
 
+  it('gives a reveal of ordinary importance the biggest panel of its page', () => {
+    const shots = base([{}, {}, {}, { reveal: true }, {}, {}, {}]);
+    const book = layoutBook(shots, { format: 'B5', readingDirection: 'rtl', seed: 2 });
+    const page = book.pages.find((p) => p.panels.some((x) => x.shotId === 's3'))!;
+    expect(page.panels[0].shotId).toBe('s3');
+    const area = (b: BBoxMm) => b[2] * b[3];
+    expect(Math.max(...page.panels.map((x) => area(x.bboxMm)))).toBeCloseTo(area(page.panels[0].bboxMm), 6);
+  });
+
   it('rejects bad input with a clear error', () => {
     expect(() => layoutBook(base([{ id: 'x' }, { id: 'x' }]), { format: 'B5', readingDirection: 'rtl', seed: 1 })).toThrow(/duplicate/);
     expect(() => layoutBook(base([{ shot: 'nope' as never }]), { format: 'B5', readingDirection: 'rtl', seed: 1 })).toThrow(/shot type/);

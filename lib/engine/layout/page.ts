@@ -236,6 +236,12 @@ function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition,
   const rho = importanceAreaRho(ctx.importances, visible); // tiles are in shot order
   // M6 asks ρ ≥ 0.7 on every page: below that is nearly a hard failure.
   if (rho !== null) score += 4 * (1 - rho) + (rho < 0.7 ? 8 : 0);
+  // "A big reveal belongs on the first panel after a page turn" (MANGA-CRAFT.md): a reveal
+  // wants the biggest panel of its page, unless importance (M6, above) says otherwise.
+  const biggest = Math.max(...visible);
+  tiles.forEach((t, i) => {
+    if (shots[t.index].reveal && biggest > 0) score += 1.5 * (1 - visible[i] / biggest);
+  });
   const k = shots.length;
   const idealTiers = k <= 2 ? k : k <= 4 ? 2.5 : k <= 6 ? 3 : 3.5;
   score += 0.5 * (comp.length - idealTiers) ** 2;
