@@ -11,6 +11,9 @@ import { callOf, storyOf, upstreamOf, validateOutput } from './common';
 import { planName } from './name';
 import { bookLayout } from './pages';
 
+/** The schema's limit on lines (and balloons) in one dialogue output. */
+const MAX_LINES = 5_000;
+
 /** Lines from any provider: known panels and speakers, non-empty text, script order per panel. */
 export function sanitizeLines(lines: readonly DialogueLine[], name: NameOutput, characters: CharactersOutput): DialogueLine[] {
   const panelOrder = new Map<string, number>();
@@ -18,6 +21,7 @@ export function sanitizeLines(lines: readonly DialogueLine[], name: NameOutput, 
   for (const p of name.pages) for (const panel of [...p.panels].sort((a, b) => a.order - b.order)) panelOrder.set(panel.id, k++);
   const speakers = new Set(characters.cast.map((c) => c.id));
   const kept = lines
+    .slice(0, MAX_LINES)
     .map((l, i) => ({ l, i }))
     .filter(({ l }) => panelOrder.has(l.panelId) && typeof l.text === 'string' && l.text.trim().length > 0)
     .sort((a, b) => (panelOrder.get(a.l.panelId) ?? 0) - (panelOrder.get(b.l.panelId) ?? 0) || (a.l.order ?? 0) - (b.l.order ?? 0) || a.i - b.i);

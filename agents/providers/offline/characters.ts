@@ -76,7 +76,9 @@ export function deriveCharacters(a: StoryAnalysis, seed: number): CharactersOutp
   const ranked = [...a.cast].sort((x, y) => weight(y.id) - weight(x.id) || (x.mentions[0]?.start ?? 0) - (y.mentions[0]?.start ?? 0));
   const top = ranked[0] ? weight(ranked[0].id) : 0;
   const offset = Math.abs(Math.trunc(seed)) % PALETTE.length;
-  const cast: Character[] = a.cast.map((c, i) => {
+  // The schema holds 40 characters: a crowded story keeps its 40 most present, in story order.
+  const kept = new Set(ranked.slice(0, 40).map((c) => c.id));
+  const cast: Character[] = a.cast.filter((c) => kept.has(c.id)).map((c, i) => {
     const rankIndex = ranked.findIndex((r) => r.id === c.id);
     const w = weight(c.id);
     const role: Character['role'] =
