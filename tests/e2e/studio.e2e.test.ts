@@ -173,6 +173,25 @@ describe('studio pages', () => {
     await p.ctx.close();
   });
 
+  test('on a phone the studio is one column and a horizontal swipe changes phase', async () => {
+    const p = await newPerson('Sora', { width: 390, height: 844 });
+    const projectId = await createProject(p, 'Swipe');
+    await openStudio(p, projectId, 'concept');
+    const swipe = (fromX: number, toX: number) =>
+      p.page.locator('.studio-main').evaluate((el, [a, b]) => {
+        const touch = (x: number) => new Touch({ identifier: 1, target: el, clientX: x, clientY: 400 });
+        el.dispatchEvent(new TouchEvent('touchstart', { bubbles: true, touches: [touch(a)], changedTouches: [touch(a)] }));
+        el.dispatchEvent(new TouchEvent('touchend', { bubbles: true, touches: [], changedTouches: [touch(b)] }));
+      }, [fromX, toX] as const);
+    await swipe(320, 60);
+    await p.page.locator('[data-testid=rail-characters][aria-current=step]').waitFor({ timeout: 10_000 });
+    await swipe(60, 320);
+    await p.page.locator('[data-testid=rail-concept][aria-current=step]').waitFor({ timeout: 10_000 });
+    const columns = await p.page.locator('.studio').evaluate((el) => getComputedStyle(el).gridTemplateColumns.split(' ').length);
+    expect(columns).toBe(1);
+    await p.ctx.close();
+  });
+
   test('switching the UI language to Japanese re-labels the studio', async () => {
     const p = await newPerson('Mio');
     await p.page.selectOption('select[aria-label=Language]', 'ja');
