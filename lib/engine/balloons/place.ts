@@ -136,7 +136,7 @@ interface Variant {
 }
 
 /** Below this many variants per fit, all are kept; beyond, the best few. */
-const VARIANTS_PER_FIT = 3;
+const VARIANTS_PER_FIT = 2;
 
 /**
  * Text settings with their balloon sizes: per oval fit (round first), the best few settings
@@ -223,7 +223,7 @@ interface Base {
 }
 
 /** Every grid position of every variant, cheapest first (state-independent part of the search). */
-function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[]): Base[] {
+function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], withBorder: boolean): Base[] {
   const { panel, region } = ctx;
   const face = speakerFace(panel, line.speakerId);
   const tail = hasTail(line, face);
@@ -237,7 +237,7 @@ function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: V
     for (const x of grid(region[0], region[0] + region[2] - v.w, GRID_X)) for (const y of grid(region[1], region[1] + region[3] - v.h, GRID_Y)) positions.push([x, y, false]);
     // Border-breaking positions: over the frame, ≥ 90 % inside the panel, inside the safe area.
     const { wide } = ctx;
-    if (v.w <= wide[2] && v.h <= wide[3]) {
+    if (withBorder && v.w <= wide[2] && v.h <= wide[3]) {
       for (const x of grid(wide[0], wide[0] + wide[2] - v.w, GRID_X)) {
         for (const y of grid(wide[1], wide[1] + wide[3] - v.h, GRID_Y)) {
           const box: BBoxMm = [x, y, v.w, v.h];
@@ -308,7 +308,9 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
     // An unavoidable overlap should at least be small.
     if (overlaps) for (const p of state.placed) c += 2000 * (overlapArea(p.box, b.box) / Math.min(area(p.box), area(b.box)));
     out.push({ line, block: b.v.block, box: b.box, tail: b.tail, relaxed, cost: c });
-    if (early && out.length >= PER_STATE) break;
+    // Bases come cheapest first: with nothing state-dependent relaxed the first valid ones are
+    // the best; otherwise a generous prefix is enough (relaxation penalties are large steps).
+    if (out.length >= (early ? PER_STATE : PER_STATE * 8)) break;
   }
   if (!early) out.sort((a, b) => a.cost - b.cost);
   return out.slice(0, PER_STATE);
@@ -388,11 +390,11 @@ const PANEL_SHRINK = [1, 0.8, 0.65, 0.5, 0.4];
 const LINE_SHRINK = [1, 0.75, 0.55, 0.4];
 
 /** Beam search keeping every hard constraint not in `relax`; null when some line has no valid position. */
-function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[], basesOf: (i: number, v: Variant[]) => Base[]): Candidate[] | null {
+function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[], basesOf: (i: number, v: Variant[], withBorder: boolean) => Base[]): Candidate[] | null {
   let beam: State[] = [{ placed: [], cost: 0 }];
   for (let index = 0; index < lines.length; index++) {
     const next: State[] = [];
-    const bases = basesOf(index, variants[index]);
+    const bases = basesOf(index, variants[index], relax.includes('border'));
     for (const s of beam) {
       for (const c of candidatesFor(ctx, lines[index], bases, s, relax)) next.push({ placed: [...s.placed, c], cost: s.cost + c.cost });
     }
@@ -418,19 +420,22 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     }
     return v;
   };
-  const bCache = new WeakMap<Variant[], Base[]>();
-  const bases = (i: number, v: Variant[]): Base[] => {
-    let b = bCache.get(v);
+  const bCache = [new WeakMap<Variant[], Base[]>(), new WeakMap<Variant[], Base[]>()];
+  const bases = (i: number, v: Variant[], withBorder: boolean): Base[] => {
+    const cache = bCache[withBorder ? 1 : 0];
+    let b = cache.get(v);
     if (!b) {
-      b = baseCandidates(ctx, lines[i], i, v);
-      bCache.set(v, b);
+      b = baseCandidates(ctx, lines[i], i, v, withBorder);
+      cache.set(v, b);
     }
     return b;
   };
   // 1. Every constraint kept; when the lines do not fit together, shrink all of them (smaller
   //    type down to 16Q, other column shapes) and try again. Column breaks between phrases
   //    first (M16), then anywhere kinsoku allows; covering another character's face last.
-  for (const phrasesOnly of [true, false]) {
+  // Phrases only matter to Japanese columns; English rows never break inside a word.
+  const phrasePasses = o.language === 'ja' ? [true, false] : [false];
+  for (const phrasesOnly of phrasePasses) {
     for (const relax of LEVELS.slice(0, PANEL_LEVELS)) {
       const fitted: Array<Variant[] | null> = lines.map(() => null);
       for (const shrink of PANEL_SHRINK) {
@@ -455,13 +460,13 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     let next: State[] = [];
     // Breaks inside a phrase are tried only once the harmless relaxations (face touch, border)
     // are in; before an order or face violation, though.
-    const passes: Array<[Relax[], boolean]> = LEVELS.flatMap((relax, i): Array<[Relax[], boolean]> => (i < PANEL_LEVELS ? [[relax, true], [relax, false]] : [[relax, false]]));
+    const passes: Array<[Relax[], boolean]> = LEVELS.flatMap((relax, i): Array<[Relax[], boolean]> => (i < PANEL_LEVELS && o.language === 'ja' ? [[relax, true], [relax, false]] : [[relax, false]]));
     search: for (const [relax, phrasesOnly] of passes) {
       for (const shrink of LINE_SHRINK) {
         const v = variants(index, shrink, phrasesOnly);
         if (phrasesOnly && v.some((x) => x.block.overflow)) continue;
         const vs = v.some((x) => x.block.overflow) && shrink < 1 ? variants(index, 1, false) : v;
-        const bs = bases(index, vs);
+        const bs = bases(index, vs, relax.includes('border'));
         for (const st of beam) {
           for (const c of candidatesFor(ctx, line, bs, st, relax)) next.push({ placed: [...st.placed, c], cost: st.cost + c.cost });
         }

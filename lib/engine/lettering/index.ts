@@ -84,7 +84,9 @@ function verticalCandidates(text: string, o: SetTextOptions, size: number): Scor
   const face = faceFor(o.language, o.kind);
   const target = o.kind === 'sfx' ? 4 : TARGET_RATIO_VERTICAL;
   return verticalBreakings(text, o.kind).map((choice) => {
-    const { widthMm, heightMm } = measure(choice.columns, true, size, face);
+    const k = choice.columns.length;
+    const widthMm = size * (k + (k - 1) * COLUMN_GAP_EM);
+    const heightMm = size * choice.maxCells;
     return {
       score: choice.cost + shapeCost(widthMm, heightMm, target),
       nonPhrase: choice.nonPhraseBreaks,
@@ -93,37 +95,60 @@ function verticalCandidates(text: string, o: SetTextOptions, size: number): Scor
   });
 }
 
+interface Wrapping {
+  rows: string[];
+  /** Widest row, em. */
+  widthEm: number;
+  /** Size-independent score (raggedness + shape: a block keeps its proportions at every size). */
+  score: number;
+}
+
+const wrapCache = new Map<string, Wrapping[]>();
+
+/** Every balanced wrap of the text into ≤ MAX_ROWS rows, in em (independent of the type size). */
+function horizontalWrappings(text: string, kind: BalloonKind, language: Language): Wrapping[] {
+  const face = faceFor(language, kind);
+  const key = `${face}\u0000${text}`;
+  const hit = wrapCache.get(key);
+  if (hit) return hit;
+  const words = wordsOf(text);
+  const out: Wrapping[] = [];
+  const plain = words.filter((w) => w !== '\n');
+  if (plain.length > 0) {
+    const widest = Math.max(0, ...plain.map((w) => textWidthEm(face, w)));
+    const total = textWidthEm(face, plain.join(' '));
+    const seen = new Set<string>();
+    const steps = 24;
+    for (let s = 0; s <= steps; s++) {
+      const limit = widest + ((total - widest) * s) / steps;
+      const r = wrapRows(face, words, limit + 1e-6, MAX_ROWS);
+      if (!r) continue;
+      const k = r.rows.join('\n');
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const widths = r.rows.map((row) => textWidthEm(face, row));
+      // Raggedness against the block's own width (rows are centred, so only balance matters).
+      let ragged = 0;
+      for (let i = 0; i < widths.length - 1; i++) ragged += 2 + (r.widthEm - widths[i]) ** 2;
+      out.push({ rows: r.rows, widthEm: r.widthEm, score: ragged + shapeCost(r.widthEm, r.rows.length * LINE_PITCH_EM, TARGET_RATIO_HORIZONTAL) });
+    }
+  }
+  if (wrapCache.size >= CACHE_MAX) wrapCache.clear();
+  wrapCache.set(key, out);
+  return out;
+}
+
 /** Ways to wrap the text horizontally at `size` (≤ MAX_ROWS rows), scored. */
 function horizontalCandidates(text: string, o: SetTextOptions, size: number): Scored[] {
   const face = faceFor(o.language, o.kind);
-  const words = wordsOf(text);
-  const out: Scored[] = [];
-  if (words.length === 0) return out;
-  const plain = words.filter((w) => w !== '\n');
-  const widest = Math.max(0, ...plain.map((w) => textWidthEm(face, w)));
-  const total = textWidthEm(face, plain.join(' '));
-  const seen = new Set<string>();
-  const steps = 24;
-  for (let s = 0; s <= steps; s++) {
-    const limit = widest + ((total - widest) * s) / steps;
-    const r = wrapRows(face, words, limit + 1e-6, MAX_ROWS);
-    if (!r) continue;
-    const key = r.rows.join('\n');
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const { widthMm, heightMm } = measure(r.rows, false, size, face);
-    out.push({
-      // Raggedness against the block's own width (rows are centred, so only balance matters).
-      score: r.rows.reduce((acc, row, i) => {
-        if (i === r.rows.length - 1) return acc;
-        const slack = r.widthEm - textWidthEm(face, row);
-        return acc + 2 + slack * slack;
-      }, 0) + shapeCost(widthMm, heightMm, TARGET_RATIO_HORIZONTAL),
-      nonPhrase: 0,
-      block: { columns: r.rows, vertical: false, fontSizeMm: size, widthMm, heightMm, overflow: false, language: o.language, kind: o.kind, face },
-    });
-  }
-  return out;
+  return horizontalWrappings(text, o.kind, o.language).map((w) => ({
+    score: w.score,
+    nonPhrase: 0,
+    block: {
+      columns: w.rows, vertical: false, fontSizeMm: size, widthMm: w.widthEm * size, heightMm: w.rows.length * LINE_PITCH_EM * size,
+      overflow: false, language: o.language, kind: o.kind, face,
+    },
+  }));
 }
 
 const candidateCache = new Map<string, Scored[]>();
