@@ -32,6 +32,10 @@ const nextConfig: NextConfig = {
     '@hocuspocus/extension-redis',
     'ws',
     '@google/genai',
+    // Font files are read from disk by the lettering engine, never bundled.
+    '@expo-google-fonts/noto-sans-jp',
+    '@expo-google-fonts/noto-sans',
+    'budoux',
   ],
   // Every service answers Prometheus on /metrics (collab-server and worker do too); the web's
   // handler lives under /api like the rest of its HTTP surface.

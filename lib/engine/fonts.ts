@@ -9,11 +9,11 @@
  * Parsing a 5 MB CJK TTF costs ~50 ms, and glyph outlines are reused on every balloon, so both
  * the parsed fonts and the per-glyph outlines are cached for the life of the process.
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import * as fontkit from 'fontkit';
 
-const require = createRequire(import.meta.url);
 
 export type LetteringFace =
   | 'ja-regular'
@@ -27,18 +27,44 @@ export const LETTERING_FACES: readonly LetteringFace[] = [
   'ja-regular', 'ja-bold', 'ja-black', 'latin-regular', 'latin-bold', 'latin-black',
 ] as const;
 
-const FONT_MODULES: Record<LetteringFace, string> = {
-  'ja-regular': '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
-  'ja-bold': '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
-  'ja-black': '@expo-google-fonts/noto-sans-jp/900Black/NotoSansJP_900Black.ttf',
-  'latin-regular': '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
-  'latin-bold': '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
-  'latin-black': '@expo-google-fonts/noto-sans/900Black/NotoSans_900Black.ttf',
+/** [package, file inside it] per face. */
+const FONT_MODULES: Record<LetteringFace, readonly [string, string]> = {
+  'ja-regular': ['@expo-google-fonts/noto-sans-jp', '400Regular/NotoSansJP_400Regular.ttf'],
+  'ja-bold': ['@expo-google-fonts/noto-sans-jp', '700Bold/NotoSansJP_700Bold.ttf'],
+  'ja-black': ['@expo-google-fonts/noto-sans-jp', '900Black/NotoSansJP_900Black.ttf'],
+  'latin-regular': ['@expo-google-fonts/noto-sans', '400Regular/NotoSans_400Regular.ttf'],
+  'latin-bold': ['@expo-google-fonts/noto-sans', '700Bold/NotoSans_700Bold.ttf'],
+  'latin-black': ['@expo-google-fonts/noto-sans', '900Black/NotoSans_900Black.ttf'],
 };
 
 /** Absolute path of a face's TTF (e.g. for resvg's `font.fontFiles`, if a caller wants real text). */
 export function fontFile(face: LetteringFace): string {
-  return require.resolve(FONT_MODULES[face]);
+  const [pkg, file] = FONT_MODULES[face];
+  return path.join(packageDir(pkg), file);
+}
+
+const packageDirs = new Map<string, string>();
+
+/**
+ * Where an installed package lives, found on disk by walking up to each node_modules — not
+ * with require.resolve, which a bundler (Next's Turbopack) rewrites and would try to bundle a
+ * 5 MB .ttf through. Starts from this module and from the working directory.
+ */
+function packageDir(pkg: string): string {
+  const hit = packageDirs.get(pkg);
+  if (hit) return hit;
+  const starts = [path.dirname(fileURLToPath(import.meta.url)), process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'node_modules', pkg);
+      if (existsSync(path.join(candidate, 'package.json'))) {
+        packageDirs.set(pkg, candidate);
+        return candidate;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`font package ${pkg} is not installed: run npm install`);
 }
 
 /** Every lettering font file, for renderers that want to load them all. */

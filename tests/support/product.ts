@@ -33,7 +33,6 @@ export async function startProduct(options: { env?: Record<string, string>; time
     WORKER_HEALTH_PORT: '0',
     CORS_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
     LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
     ...options.env,
   });
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
