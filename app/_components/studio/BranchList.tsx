@@ -32,6 +32,10 @@ function CompareDialog({ phase, ids, branches, onClose }: { phase: Phase; ids: [
     const c = branchContent(workDoc, phase, id);
     return c ? describeContent(contentToJson(phase, c)) : '';
   };
+  // Before = the older branch, after = the newer one, whichever was ticked first.
+  const ordered = [...ids].sort((a, b) => (branches.find((x) => x.id === a)?.createdAt ?? 0) - (branches.find((x) => x.id === b)?.createdAt ?? 0));
+  const texts = ordered.map(render);
+  const sides = ordered.map((id, i) => ({ id, text: texts[i], other: texts[1 - i] }));
   return (
     <dialog
       ref={(el) => {
@@ -51,15 +55,27 @@ function CompareDialog({ phase, ids, branches, onClose }: { phase: Phase; ids: [
         </button>
       </div>
       <div className="compare">
-        {ids.map((id, i) => {
+        {sides.map(({ id, text, other }, i) => {
           const b = branches.find((x) => x.id === id);
+          const theirs = new Set(other.split('\n'));
           return (
             <section key={id} aria-label={t(i === 0 ? 'studio.before' : 'studio.after')}>
               <h3>
                 {t(i === 0 ? 'studio.before' : 'studio.after')} · {b?.origin.name || id.slice(0, 8)}
               </h3>
-              <p className="small muted">{b ? new Date(b.createdAt).toLocaleString(locale) : ''}</p>
-              <pre>{render(id)}</pre>
+              <p className="small muted">
+                {b ? new Date(b.createdAt).toLocaleString(locale) : ''}
+                {b?.feedback ? ` · ${t('studio.basedOnFeedback', { text: b.feedback })}` : ''}
+              </p>
+              <pre>
+                {text.split('\n').map((line, n) => (
+                  // Lines the other branch does not have are marked: what changed, at a glance.
+                  <span key={n} className={theirs.has(line) ? undefined : 'diff-line'}>
+                    {line}
+                    {'\n'}
+                  </span>
+                ))}
+              </pre>
             </section>
           );
         })}

@@ -166,7 +166,9 @@ function StudioConnected({
   }
   if (!phases) return null;
   const view = phases[phase];
-  const viewing = viewingByPhase[phase] ?? view.activeBranchId ?? view.branches[0]?.id ?? null;
+  // While an agent writes a branch, show that branch so people watch the text arrive; else the active one.
+  const streaming = (view.status === 'running' && view.run?.branchId && view.branches.some((b) => b.id === view.run?.branchId) ? view.run.branchId : null) ?? null;
+  const viewing = viewingByPhase[phase] ?? streaming ?? view.activeBranchId ?? view.branches[0]?.id ?? null;
 
   return (
     <StudioContext.Provider value={ctx}>
