@@ -27,3 +27,15 @@ describe('config', () => {
     expect(config.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the config reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { configSchema } = await import('./config');
+    const text = await readFile(path.resolve(import.meta.dirname, '../.env.example'), 'utf8');
+    const documented = new Set([...text.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const missing = Object.keys(configSchema.shape).filter((key) => !documented.has(key));
+    expect(missing).toEqual([]);
+  });
+});
