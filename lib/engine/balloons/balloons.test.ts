@@ -120,14 +120,17 @@ describe('placeBalloons on a hand-made page', () => {
     checkPage(fivePanelPage(), lines, 'ja', 'rtl', true);
   });
 
-  it('puts the first balloon of a panel right of the second (rtl) and left of it (ltr)', () => {
+  it('reads the balloons of a panel in script order: right to left (rtl), left to right (ltr), or top to bottom', () => {
     const rtl = placeBalloons(fivePanelPage(), lines, { language: 'ja', readingDirection: 'rtl', format: B5 }).balloons;
+    // The second reads after the first: to its left, or wholly below it.
+    const after = (a: PlacedBalloon, b: PlacedBalloon, dir: ReadingDirection): boolean =>
+      b.bboxMm[1] >= a.bboxMm[1] + a.bboxMm[3] || (dir === 'rtl' ? centre(b.bboxMm)[0] < centre(a.bboxMm)[0] : centre(b.bboxMm)[0] > centre(a.bboxMm)[0]);
     const [a, b] = rtl.filter((x) => x.panelId === 'p1');
-    expect(centre(a.bboxMm)[0]).toBeGreaterThan(centre(b.bboxMm)[0]);
+    expect(after(a, b, 'rtl')).toBe(true);
     const en = lines.map((l) => ({ ...l, text: 'Wait, what do you mean by that?' }));
     const ltr = placeBalloons(fivePanelPage(), en, { language: 'en', readingDirection: 'ltr', format: B5 }).balloons;
     const [c, d] = ltr.filter((x) => x.panelId === 'p1');
-    expect(centre(c.bboxMm)[0]).toBeLessThanOrEqual(centre(d.bboxMm)[0]);
+    expect(after(c, d, 'ltr')).toBe(true);
     expect(c.vertical).toBe(false);
   });
 

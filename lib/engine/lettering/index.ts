@@ -85,7 +85,7 @@ function verticalCandidates(text: string, o: SetTextOptions, size: number): Scor
   const target = o.kind === 'sfx' ? 4 : TARGET_RATIO_VERTICAL;
   return verticalBreakings(text, o.kind).map((choice) => {
     const k = choice.columns.length;
-    const widthMm = size * (k + (k - 1) * COLUMN_GAP_EM);
+    const widthMm = k === 0 ? 0 : size * (k + (k - 1) * COLUMN_GAP_EM);
     const heightMm = size * choice.maxCells;
     return {
       score: choice.cost + shapeCost(widthMm, heightMm, target),
