@@ -11,8 +11,9 @@
  * Writes its section of BENCHMARKS.md between <!-- bench:collab --> and <!-- /bench:collab -->.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { writeBenchSection } from './report';
 import path from 'node:path';
 import { Server } from '@hocuspocus/server';
 import * as Y from 'yjs';
@@ -388,7 +389,6 @@ function writeSection(results: Record<'koma' | 'baseline', Record<string, number
   ];
   const cpus = os.cpus();
   const section = [
-    '<!-- bench:collab -->',
     '## Collab-server (`npm run bench:collab`)',
     '',
     `Command: \`npm run bench:collab\` · date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version} · database: ${dbKind} · ${SECONDS} s per scenario · load average at the end: ${os.loadavg()[0].toFixed(1)} (2 cores, shared).`,
@@ -399,14 +399,8 @@ function writeSection(results: Record<'koma' | 'baseline', Record<string, number
     '| what | Koma | baseline | ratio | goal |',
     '|---|---|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
-    '<!-- /bench:collab -->',
-  ].join('\n');
-  const file = path.join(ROOT, 'BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const pattern = /<!-- bench:collab -->[\s\S]*?<!-- \/bench:collab -->/;
-  const next = pattern.test(current) ? current.replace(pattern, section) : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
-  process.stdout.write(`${section}\n`);
+  ];
+  writeBenchSection('collab', section);
 }
 
 main().catch((error: unknown) => {

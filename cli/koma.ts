@@ -18,8 +18,6 @@ import { QUALITY_LEVELS, PAGE_FORMAT_NAMES } from '../lib/engine/types';
 import { decodeUtf8 } from '../lib/http/validate';
 import { HttpError } from '../lib/http/errors';
 import { validateSourceText } from '../lib/projects/source-text';
-import type { AgentAsset } from '../agents';
-import type { Phase, PhaseOutput } from '../schema/phases';
 
 class UsageError extends Error {}
 
@@ -108,72 +106,41 @@ export async function generate(options: GenerateOptions, log: (line: string) => 
   await prepareOut(out, options.force);
   // The engine, the agents and Chromium are loaded only once the input is known to be good:
   // a bad invocation answers in a fraction of a second.
-  const [Y, { parseConfig }, doc_, engineExport, { composedBookFromPhases }, { runPhaseAgent, selectProvider }, { PHASES, PHASE_INPUTS }, { ProgressBoard }] = await Promise.all([
-    import('yjs'),
+  const [{ parseConfig }, engineExport, { composedBookFromPhases }, { selectProvider }, { runAllPhases }, { PHASES }, { ProgressBoard }] = await Promise.all([
     import('../lib/config'),
-    import('../lib/doc/project-doc'),
     import('../lib/engine/export'),
     import('../lib/phases/book'),
     import('../agents'),
+    import('../lib/phases/in-process'),
     import('../schema/phases'),
     import('./progress'),
   ]);
-  const { createSeedUpdate, adoptBranch, createBranch, effectiveActive, readBranchContent, activeBasedOn } = doc_;
   const { exportCbz, exportPdf, rasterizeBook, toLayoutJson } = engineExport;
   const language = options.lang ?? detectLanguage(sourceText);
   const readingDirection = options.direction ?? (language === 'ja' ? 'rtl' : 'ltr');
   const provider = selectProvider(parseConfig({ ...process.env, AI_PROVIDER: options.provider }));
+  const title = path.basename(options.input).replace(/\.[^.]+$/, '');
 
-  // The same document model the studio edits: each phase's result becomes an adopted branch.
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, createSeedUpdate({ projectId: '00000000-0000-4000-8000-000000000000', title: path.basename(options.input).replace(/\.[^.]+$/, ''), language, readingDirection, pageFormat: options.format, sourceText }));
-  const assets = new Map<string, AgentAsset>();
-  const timingsMs: Record<string, number> = {};
   const board = new ProgressBoard(PHASES, interactive ? process.stderr : null);
-  const controller = new AbortController();
-  let costJpy = 0;
-
-  for (const phase of PHASES) {
-    const started = performance.now();
-    const upstream: Partial<{ [P in Phase]: PhaseOutput<P> }> = {};
-    for (const up of PHASE_INPUTS[phase]) {
-      const id = effectiveActive(doc, up);
-      if (id) (upstream as Record<string, unknown>)[up] = readBranchContent(doc, up, id);
-    }
-    const result = await runPhaseAgent(
-      phase,
-      { phase, sourceText, language, readingDirection, pageFormat: options.format, upstream, seed: options.seed },
-      {
-        provider,
-        signal: controller.signal,
-        onProgress: (fraction, message) => board.update(phase, fraction, message),
-        recordGeneration: () => {},
-        loadAsset: async (id) => {
-          const a = assets.get(id);
-          return a ? { bytes: a.bytes, mime: a.mime } : null;
-        },
-      },
-    );
-    for (const asset of result.assets ?? []) assets.set(asset.id, asset);
-    const branchId = `cli-${phase}`;
-    createBranch(doc, phase, { id: branchId, origin: { kind: 'agent', id: `agent:${phase}`, name: `${phase} agent` }, basedOn: activeBasedOn(doc, phase), model: result.model, seed: options.seed, costJpy: result.costJpy, content: result.output });
-    adoptBranch(doc, phase, branchId);
-    costJpy += result.costJpy;
-    timingsMs[phase] = Math.round(performance.now() - started);
-    board.done(phase, timingsMs[phase]);
-    if (!interactive) log(`${phase.padEnd(10)} ${String(timingsMs[phase]).padStart(6)} ms`);
-  }
-
-  const read = <P extends Phase>(p: P): PhaseOutput<P> | undefined => {
-    const id = effectiveActive(doc, p);
-    return id ? readBranchContent(doc, p, id) : undefined;
-  };
+  const run = await runAllPhases({
+    title,
+    sourceText,
+    language,
+    readingDirection,
+    pageFormat: options.format,
+    seed: options.seed,
+    provider,
+    onProgress: (phase, fraction, message) => board.update(phase, fraction, message),
+    onPhaseDone: (phase, ms) => {
+      board.done(phase, ms);
+      if (!interactive) log(`${phase.padEnd(10)} ${String(ms).padStart(6)} ms`);
+    },
+  });
+  const timingsMs: Record<string, number> = { ...run.timingsMs };
+  const costJpy = run.costJpy;
   const exportStarted = performance.now();
-  const final = read('final');
-  const book = await composedBookFromPhases(
-    { title: path.basename(options.input).replace(/\.[^.]+$/, ''), language, readingDirection, pageFormat: options.format, characters: read('characters'), name: read('name'), dialogue: read('dialogue'), scenes: read('scenes'), final },
-    async (id) => assets.get(id)?.bytes ?? null,
-  );
+  const final = run.sources.final;
+  const book = await composedBookFromPhases(run.sources, async (id) => run.assets.get(id)?.bytes ?? null);
   const quality: QualityLevel = options.quality;
   const rasters = await rasterizeBook(book, quality, { mime: 'image/png' });
 
