@@ -46,6 +46,9 @@ export const TAIL_FRACTION = 0.55;
 const ORDER_STEP_MM = 1;
 /** Preferred least gap between a balloon and its speaker's head (so the tail shows). */
 const MIN_GAP_MM = 4;
+/** A tailless follow-up balloon of the same speaker sits at most this far from the previous one. */
+const LINK_GAP_MM = 2;
+const LINK_COST = 25;
 const GRID_X = 12;
 const GRID_Y = 10;
 const BEAM = 6;
@@ -219,11 +222,13 @@ interface Base {
   onSpeaker: boolean;
   /** Largest share of another character's face the balloon covers (bbox estimate). */
   onOther: number;
+  /** Tailless, joined to the previous balloon of the same speaker. */
+  linked: boolean;
   cost: number;
 }
 
 /** Every grid position of every variant, cheapest first (state-independent part of the search). */
-function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], withBorder: boolean): Base[] {
+function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], withBorder: boolean, prevLine?: DialogueLine): Base[] {
   const { panel, region } = ctx;
   const face = speakerFace(panel, line.speakerId);
   const tail = hasTail(line, face);
@@ -257,7 +262,12 @@ function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: V
           onOther = Math.max(onOther, overlapArea(box, f.faceMm) / Math.max(1e-9, area(f.faceMm)));
         }
         const t = tail && face ? tailFor(box, face) : null;
-        out.push({ v, box, tail: t, outside, border, onSpeaker, onOther, cost: cost(ctx, line, index, box, t, v.rank) + (border ? 15 : 0) });
+        out.push({ v, box, tail: t, outside, border, onSpeaker, onOther, linked: false, cost: cost(ctx, line, index, box, t, v.rank) + (border ? 15 : 0) });
+        // Manga joins consecutive balloons of one speaker: the later one may go without a tail
+        // when it butts against the earlier one (checked per state in candidatesFor).
+        if (t && prevLine && prevLine.speakerId === line.speakerId && hasTail(prevLine, face)) {
+          out.push({ v, box, tail: null, outside, border, onSpeaker, onOther, linked: true, cost: cost(ctx, line, index, box, null, v.rank) + (border ? 15 : 0) + LINK_COST });
+        }
       }
     }
   }
@@ -280,6 +290,10 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
   for (const b of bases) {
     if (b.outside && !allow('region')) continue;
     if (b.border && !allow('border')) continue;
+    if (b.linked) {
+      const prev = state.placed[state.placed.length - 1];
+      if (!prev || !prev.tail || gapBetween(prev.box, b.box) > LINK_GAP_MM) continue;
+    }
     if (b.onSpeaker && !allow('speaker-face')) continue;
     if (b.onOther > 0 && !allow('face-touch')) continue;
     if (b.onOther > FACE_TOUCH && !allow('other-face')) continue;
@@ -314,6 +328,13 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
   }
   if (!early) out.sort((a, b) => a.cost - b.cost);
   return out.slice(0, PER_STATE);
+}
+
+/** Gap between two boxes (0 when they touch or overlap). */
+function gapBetween(a: BBoxMm, b: BBoxMm): number {
+  const dx = Math.max(0, a[0] - right(b), b[0] - right(a));
+  const dy = Math.max(0, a[1] - (b[1] + b[3]), b[1] - (a[1] + a[3]));
+  return Math.hypot(dx, dy);
 }
 
 /** Does this balloon's tail cross a placed tail or balloon, or a placed tail run through it? */
@@ -425,7 +446,7 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     const cache = bCache[withBorder ? 1 : 0];
     let b = cache.get(v);
     if (!b) {
-      b = baseCandidates(ctx, lines[i], i, v, withBorder);
+      b = baseCandidates(ctx, lines[i], i, v, withBorder, lines[i - 1]);
       cache.set(v, b);
     }
     return b;
