@@ -146,7 +146,7 @@ export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; v
       ) : null}
       {view.status === 'failed' ? (
         <p className="alert" style={{ marginBottom: 12 }}>
-          {t('studio.failedNotice', { message: view.statusReason ?? '' })}
+          {t('studio.failedNotice', { message: (view.statusReason ?? '').replace(/^last run failed:\s*/i, '') })}
         </p>
       ) : null}
       {content ? (

@@ -15,6 +15,7 @@ import { getAssetUrls } from '@tldraw/assets/selfHosted';
 import { useEffect, useRef } from 'react';
 import {
   BaseBoxShapeUtil,
+  Box,
   HTMLContainer,
   T,
   Tldraw,
@@ -293,7 +294,12 @@ export default function NameCanvas({ kv, trim, direction, editable, pageLabel, o
     onEditor?.(editor);
     editor.updateInstanceState({ isReadonly: !editable });
     reconcile(editor);
-    editor.zoomToFit();
+    // Open on the first spread (pages 1–2), the way a book opens; the whole board is one click away.
+    const spread = [pageShapeId('page:0'), pageShapeId('page:1')]
+      .map((id) => editor.getShapePageBounds(id))
+      .filter((b): b is Box => !!b);
+    if (spread.length) editor.zoomToBounds(Box.Common(spread), { inset: 32 });
+    else editor.zoomToFit();
     const onKv = () => reconcile(editor);
     kv.on('change', onKv);
     const stopDoc = editor.store.listen(
