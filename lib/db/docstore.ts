@@ -21,35 +21,9 @@ import type { Db } from './client';
 // ---------------------------------------------------------------------------------------------
 // Document names
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-const DOC_NAME = new RegExp(`^project:(${UUID})(:review)?$`);
-
-export type DocKind = 'work' | 'review';
-
-export interface ParsedDocName {
-  projectId: string;
-  kind: DocKind;
-}
-
-/** The project's work document: `project:<uuid>`. */
-export function workDocName(projectId: string): string {
-  return `project:${z.string().uuid().parse(projectId).toLowerCase()}`;
-}
-
-/** The project's review companion (comments, approvals): `project:<uuid>:review`. */
-export function reviewDocName(projectId: string): string {
-  return `${workDocName(projectId)}:review`;
-}
-
-/** Parse a document name; null for anything that is not one of Koma's two document kinds. */
-export function parseDocName(name: string): ParsedDocName | null {
-  const match = DOC_NAME.exec(name);
-  if (!match) return null;
-  // Names are compared as strings everywhere (log, snapshots, Redis channels): accept only the
-  // canonical lower-case form so one project can never have two spellings of a document.
-  if (match[1] !== match[1].toLowerCase()) return null;
-  return { projectId: match[1], kind: match[2] ? 'review' : 'work' };
-}
+// One definition of the names, in lib/doc; re-exported here for the store's callers.
+import { parseDocName, reviewDocName, workDocName, type DocKind, type ParsedDocName } from '../doc/names';
+export { parseDocName, reviewDocName, workDocName, type DocKind, type ParsedDocName };
 
 // ---------------------------------------------------------------------------------------------
 // Writes
