@@ -15,7 +15,6 @@
  * document is ever seeded) and `deleteProjectDocs` when it deletes one.
  */
 import * as Y from 'yjs';
-import { z } from 'zod';
 import type { Db } from './client';
 
 // ---------------------------------------------------------------------------------------------
