@@ -169,10 +169,12 @@ export interface NameCanvasProps {
   editable: boolean;
   pageLabel: (n: number) => string;
   onSelect: (panelKeys: string[]) => void;
+  /** Panels selected outside the canvas (the keyboard-reachable panel list). */
+  selected: string[];
   onEditor?: (editor: Editor | null) => void;
 }
 
-export default function NameCanvas({ kv, trim, direction, editable, pageLabel, onSelect, onEditor }: NameCanvasProps) {
+export default function NameCanvas({ kv, trim, direction, editable, pageLabel, onSelect, selected, onEditor }: NameCanvasProps) {
   const editorRef = useRef<Editor | null>(null);
   // Latest props for the long-lived listeners installed once at mount.
   const latest = useRef({ trim, direction, pageLabel, onSelect });
@@ -181,6 +183,18 @@ export default function NameCanvas({ kv, trim, direction, editable, pageLabel, o
   useEffect(() => {
     editorRef.current?.updateInstanceState({ isReadonly: !editable });
   }, [editable]);
+
+  // Mirror a selection made in the panel list onto the canvas (and bring it into view).
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const ids = selected.map(panelShapeId).filter((id) => editor.getShape(id));
+    const current = editor.getSelectedShapeIds();
+    if (ids.length === current.length && ids.every((id) => current.includes(id))) return;
+    editor.setSelectedShapes(ids);
+    const bounds = editor.getSelectionPageBounds();
+    if (bounds && ids.length) editor.centerOnPoint(bounds.center, { animation: { duration: 150 } });
+  }, [selected]);
 
   function reconcile(editor: Editor) {
     const { trim, direction, pageLabel } = latest.current;

@@ -10,7 +10,7 @@ import type { Editor } from 'tldraw';
 import * as Y from 'yjs';
 import { CAMERA_ANGLES, SHOT_TYPES } from '../../../../lib/engine/types';
 import { PAGE_FORMATS } from '../../../../lib/engine/formats';
-import { CANVAS_KEY, canvasKeyValue, canvasRecords, type CanvasPanelRecord, type NameCanvasEntry } from '../../../../lib/doc/canvas';
+import { CANVAS_KEY, canvasKeyValue, canvasRecords, type CanvasPanelRecord, type CanvasRecord, type NameCanvasEntry } from '../../../../lib/doc/canvas';
 import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
 import { useStudio } from '../context';
@@ -30,6 +30,48 @@ function CanvasLoading() {
 
 function newPanelId(): string {
   return `p-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Every panel as a button, page by page in reading order: the canvas's selection, reachable by keyboard. */
+function PanelList({
+  panels,
+  records,
+  selected,
+  onSelect,
+}: {
+  panels: Array<[string, CanvasPanelRecord]>;
+  records: Map<string, CanvasRecord>;
+  selected: string[];
+  onSelect: (keys: string[]) => void;
+}) {
+  const { t } = useI18n();
+  const pages = Array.from(records.entries())
+    .filter((e): e is [string, { kind: 'page'; index: number }] => e[1]?.kind === 'page')
+    .sort((a, b) => a[1].index - b[1].index);
+  return (
+    <nav aria-label={t('studio.panelList')} className="row small" style={{ alignItems: 'flex-start' }}>
+      {pages.map(([pageKey, page]) => (
+        <div key={pageKey} className="row" style={{ gap: 4 }}>
+          <span className="muted">{t('studio.page', { n: page.index + 1 })}:</span>
+          {panels
+            .filter(([, p]) => p.page === pageKey)
+            .sort((a, b) => a[1].order - b[1].order)
+            .map(([key, p]) => (
+              <button
+                key={key}
+                type="button"
+                className="btn btn-sm"
+                aria-pressed={selected.includes(key)}
+                onClick={() => onSelect([key])}
+                title={p.description}
+              >
+                {p.order + 1}
+              </button>
+            ))}
+        </div>
+      ))}
+    </nav>
+  );
 }
 
 export function NameEditor({ content, editable }: { content: Y.Map<unknown>; editable: boolean }) {
@@ -188,10 +230,12 @@ export function NameEditor({ content, editable }: { content: Y.Map<unknown>; edi
           direction={readingDirection}
           editable={editable}
           pageLabel={(n) => t('studio.page', { n })}
-          onSelect={setSelected}
+          onSelect={(keys) => setSelected((prev) => (prev.length === keys.length && prev.every((k) => keys.includes(k)) ? prev : keys))}
+          selected={selected}
           onEditor={setEditor}
         />
       </div>
+      <PanelList panels={panels} records={records} selected={selected} onSelect={setSelected} />
       {one ? (
         <section className="card" aria-label={t('studio.panel', { n: one[1].order + 1 })}>
           <h2>{t('studio.panel', { n: one[1].order + 1 })}</h2>
