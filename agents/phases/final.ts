@@ -14,7 +14,7 @@ import { layoutBook } from '../../lib/engine/layout';
 import { placeBalloons } from '../../lib/engine/balloons';
 import { phraseBoundaries } from '../../lib/engine/lettering';
 import { checkBook, checkPage, type BookQualityReport } from '../../lib/engine/quality';
-import { rasterizePage, renderPageSvg } from '../../lib/engine/render';
+import { renderPage } from '../../lib/engine/render';
 import type { BookLayout, DialogueLine, LaidPage, LetteringIssue, PlacedBalloon, ShotInput } from '../../lib/engine/types';
 import type { DialogueOutput, NameOutput, ScenesOutput } from '../../schema/phases';
 import type { AgentAsset, PhaseAgent, PhaseAgentContext } from '../types';
@@ -235,11 +235,12 @@ export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
     ctx.onProgress(0.45 + (0.5 * i) / layout.pages.length, `Rendering page ${i + 1} of ${layout.pages.length}`);
     const ids = new Set(page.panels.map((p) => p.id));
     const pageImages = new Map([...images].filter(([id]) => ids.has(id)));
-    const svg = renderPageSvg(
+    // renderPage fits scene images to the level first: no 2k art decoded for a screen page.
+    const raster = await renderPage(
       { page, balloons: balloons.filter((b) => ids.has(b.panelId)), images: pageImages },
       { format: layout.format, readingDirection: layout.readingDirection, language: input.language, characters },
+      'medium',
     );
-    const raster = await rasterizePage(svg, 'medium', layout.format);
     const asset = makeAsset(ctx, raster);
     if (!assets.some((a) => a.id === asset.id)) assets.push(asset);
     pages.push({ index: page.index, assetId: asset.id, width: raster.width, height: raster.height });
