@@ -19,15 +19,17 @@ export const STROKE_MM = 0.35;
 
 /**
  * How an oval holds its text box. An ellipse with semi-axes fx·w/2, fy·h/2 contains a w × h
- * box when 1/fx² + 1/fy² ≤ 1: 'round' (fx = fy = √2) has the least area; 'flat' (2, 2/√3)
- * spends width to save height (short panels); 'tall' (2/√3, 2) the opposite (narrow panels).
+ * box when 1/fx² + 1/fy² ≤ 1: 'round' (fx = fy = √2) has the least area; 'flat' spends width
+ * to save height (short panels); 'tall' the opposite (narrow panels).
  */
 export type OvalFit = 'round' | 'flat' | 'tall';
 export const OVAL_FITS: readonly OvalFit[] = ['round', 'flat', 'tall'];
 const FIT: Record<OvalFit, [number, number]> = {
   round: [Math.SQRT2, Math.SQRT2],
-  flat: [2, 2 / Math.sqrt(3)],
-  tall: [2 / Math.sqrt(3), 2],
+  // 1/1.82² + 1/1.2² ≈ 0.996: the box fits, with a little room on the tight axis for measures
+  // cruder than ours (the quality checker estimates row widths per character).
+  flat: [1.82, 1.2],
+  tall: [1.2, 1.82],
 };
 
 /** Does this kind's outline grow around an inscribing oval (so an OvalFit applies)? */
