@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DialogueLine, LaidPage, Language, LetteringIssue, PlacedBalloon, ReadingDirection } from '../types';
 import { pageFormat } from '../formats';
-import { columnLength, kinsokuViolations, MAX_COLUMNS, MIN_SIZE_MM } from '../lettering/index';
+import { blockFromColumns, columnLength, kinsokuViolations, MAX_COLUMNS, MIN_SIZE_MM } from '../lettering/index';
 import { area, centre, containsRect, overlapArea, segmentsCross } from './geom';
 import { balloonShapeSvg, placeBalloons, renderBalloonSvg, TAIL_FRACTION } from './index';
 import { fivePanelPage, randomLines, randomPage } from './fixtures';
@@ -69,6 +69,17 @@ function checkPage(page: LaidPage, lines: DialogueLine[], language: Language, di
       if (b.columns.length > MAX_COLUMNS) expect(reported('overflow')).toBe(true);
       // M15: zero kinsoku violations (or an overflow report when the text makes that impossible).
       if (!reported('overflow')) expect(kinsokuViolations(b.columns)).toEqual([]);
+    }
+    // M14: the text box stays inside the outline (ovals: inside the ellipse within the spikes
+    // or bumps), at any setting — measured from the columns as set, with the real font.
+    const tb = blockFromColumns(b.columns, { language, kind: b.kind, fontSizeMm: b.fontSizeMm, vertical: b.vertical });
+    const [, , bw, bh] = b.bboxMm;
+    if (OVAL.has(b.kind)) {
+      const m = b.kind === 'shout' ? 3.5 : b.kind === 'thought' ? 2 : 0;
+      expect((tb.widthMm / (bw - 2 * m)) ** 2 + (tb.heightMm / (bh - 2 * m)) ** 2).toBeLessThanOrEqual(1.001);
+    } else {
+      expect(tb.widthMm).toBeLessThanOrEqual(bw + 1e-6);
+      expect(tb.heightMm).toBeLessThanOrEqual(bh + 1e-6);
     }
     // No tail for narration, SFX and off-panel speakers.
     if (b.kind === 'narration' || b.kind === 'sfx' || !speakerFace) expect(b.tailTipMm).toBeNull();
