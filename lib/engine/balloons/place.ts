@@ -330,6 +330,11 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
   return out.slice(0, PER_STATE);
 }
 
+/** Do two variant lists hold the same settings at the same sizes? */
+function sameVariants(a: Variant[], b: Variant[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.block === b[i].block && x.w === b[i].w && x.h === b[i].h);
+}
+
 /** Gap between two boxes (0 when they touch or overlap). */
 function gapBetween(a: BBoxMm, b: BBoxMm): number {
   const dx = Math.max(0, a[0] - right(b), b[0] - right(a));
@@ -437,10 +442,21 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     let v = vCache.get(key);
     if (!v) {
       v = variantsFor(lines[i], region, o.language, shrink, phrasesOnly ? 0 : Infinity);
+      // Same settings as an already-built list (e.g. with and without the phrase rule): reuse it,
+      // so its candidates and any search over it are not repeated.
+      for (const other of vCache.values()) if (sameVariants(other, v)) { v = other; break; }
       vCache.set(key, v);
     }
     return v;
   };
+  const ids = new Map<Variant[], number>();
+  const idOf = (v: Variant[]): number => {
+    const hit = ids.get(v);
+    if (hit !== undefined) return hit;
+    ids.set(v, ids.size);
+    return ids.size - 1;
+  };
+  const tried = new Set<string>();
   const bCache = [new WeakMap<Variant[], Base[]>(), new WeakMap<Variant[], Base[]>()];
   const bases = (i: number, v: Variant[], withBorder: boolean): Base[] => {
     const cache = bCache[withBorder ? 1 : 0];
@@ -469,6 +485,9 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
           return v;
         });
         if (phrasesOnly && perLine.some((v) => v.some((x) => x.block.overflow))) continue;
+        const key = `${relax.join(',')}|${perLine.map(idOf).join(',')}`;
+        if (tried.has(key)) continue;
+        tried.add(key);
         const placed = strictBeam(ctx, lines, perLine, relax, bases);
         if (placed) return { placed };
       }
