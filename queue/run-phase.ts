@@ -34,7 +34,7 @@ import {
 } from '../lib/doc/project-doc';
 import { openRemoteDoc, type RemoteDoc } from '../lib/doc/remote';
 import { PHASE_INPUTS, PHASES, type Phase } from '../schema/phases';
-import { runPhaseAgent, type AgentProvider, type PhaseAgentInput } from '../agents';
+import { AgentError, regenerateScenePanel, runPhaseAgent, type AgentProvider, type PhaseAgentContext, type PhaseAgentInput, type PhaseAgentResult } from '../agents';
 import { generationRecorder } from '../agents/generations';
 import type { PhaseRunJob } from './jobs';
 
@@ -123,14 +123,16 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     if (deps.signal.aborted) throw new RunCancelled();
     const meta = getProjectMeta(doc);
     const upstream = upstreamOutputs(doc, phase);
-    const revising = job.fromBranchId ? readBranchContent(doc, phase, job.fromBranchId) : undefined;
+    // Regenerating one panel starts from the branch being revised, else the active one.
+    const baseBranchId = job.fromBranchId ?? (job.panelId ? getPhaseState(doc, phase).activeBranchId : null);
+    const revising = baseBranchId ? readBranchContent(doc, phase, baseBranchId) : undefined;
     const created = createBranch(
       doc,
       phase,
       {
         id: branchId,
         origin: { kind: 'agent', id: `agent:${phase}`, name },
-        parentBranchId: job.fromBranchId,
+        parentBranchId: baseBranchId,
         feedback: job.feedback,
         jobId,
         basedOn: activeBasedOn(doc, phase),
@@ -147,33 +149,31 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
 
     // Every AI call is written as it happens: a crash mid-run still leaves its cost on record.
     const generations = generationRecorder(deps.sql, { projectId, phase, jobId }, (err: unknown) => deps.log.error({ err, jobId }, 'could not record a generation'));
-    const result = await runPhaseAgent(
+    const input: PhaseAgentInput = {
       phase,
-      {
-        phase,
-        sourceText: getSourceText(doc),
-        language: meta.language,
-        readingDirection: meta.readingDirection,
-        pageFormat: meta.pageFormat,
-        upstream,
-        feedback: job.feedback ?? undefined,
-        revising,
-        seed: job.seed,
+      sourceText: getSourceText(doc),
+      language: meta.language,
+      readingDirection: meta.readingDirection,
+      pageFormat: meta.pageFormat,
+      upstream,
+      feedback: job.feedback ?? undefined,
+      revising,
+      seed: job.seed,
+    };
+    const ctx: PhaseAgentContext = {
+      provider: deps.provider,
+      signal: deps.signal,
+      onProgress: (fraction, message) => progress(0.05 + fraction * 0.85, message),
+      onText: (field, delta) => appendBranchProse(doc, phase, branchId, field, delta, origin),
+      recordGeneration: generations.record,
+      loadAsset: async (id) => {
+        const asset = await getAsset(deps.sql, id);
+        return asset ? { bytes: asset.bytes, mime: asset.mime } : null;
       },
-      {
-        provider: deps.provider,
-        signal: deps.signal,
-        onProgress: (fraction, message) => progress(0.05 + fraction * 0.85, message),
-        onText: (field, delta) => appendBranchProse(doc, phase, branchId, field, delta, origin),
-        recordGeneration: generations.record,
-        loadAsset: async (id) => {
-          const asset = await getAsset(deps.sql, id);
-          return asset ? { bytes: asset.bytes, mime: asset.mime } : null;
-        },
-        projectId,
-        jobId,
-      },
-    );
+      projectId,
+      jobId,
+    };
+    const result = job.panelId ? await redrawOnePanel(doc, job, input, ctx, baseBranchId) : await runPhaseAgent(phase, input, ctx);
     if (deps.signal.aborted) throw new RunCancelled();
 
     progress(0.92, 'Saving images');
@@ -217,4 +217,25 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
   } finally {
     remote.close();
   }
+}
+
+/**
+ * Phase 5, one panel: draw it again and make a new branch that is the base branch with just that
+ * panel's picture replaced (people keep the other panels they liked).
+ */
+async function redrawOnePanel(
+  doc: Y.Doc,
+  job: PhaseRunJob,
+  input: PhaseAgentInput,
+  ctx: PhaseAgentContext,
+  baseBranchId: string | null,
+): Promise<PhaseAgentResult<'scenes'>> {
+  if (job.phase !== 'scenes' || !job.panelId) throw new AgentError('invalid-input', 'Only phase 5 (scenes) can regenerate one panel.');
+  const base = baseBranchId ? readBranchContent(doc, 'scenes', baseBranchId) : { panels: [] };
+  ctx.onProgress(0.1, `Drawing panel ${job.panelId} again`);
+  const redrawn = await regenerateScenePanel(input, job.panelId, ctx);
+  const panels = base.panels.some((p) => p.panelId === job.panelId)
+    ? base.panels.map((p) => (p.panelId === job.panelId ? redrawn.scene : p))
+    : [...base.panels, redrawn.scene];
+  return { output: { panels }, model: redrawn.scene.model, costJpy: redrawn.costJpy, assets: [redrawn.asset] };
 }

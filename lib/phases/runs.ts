@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { phaseQueue, enqueuePhaseRun, getJobView, cancelJob, type JobView } from '../../queue/enqueue';
 import type { Db } from '../db/client';
 import type { AuthUser } from '../http/auth';
-import { notFound } from '../http/errors';
+import { badRequest, notFound } from '../http/errors';
 import { redis } from '../redis/client';
 import { CAN, requireProjectRole } from '../projects/access';
 import { getPhaseState, setPhaseStatus } from '../doc/project-doc';
@@ -16,6 +16,7 @@ import { firstUnsettledPhase, withProjectDoc } from './service';
 
 export async function startRun(sql: Db, user: AuthUser, projectId: string, phase: Phase, body: z.infer<typeof runBody>) {
   await requireProjectRole(sql, projectId, user.id, CAN.edit);
+  if (body.panelId && phase !== 'scenes') throw badRequest('panel_not_allowed', 'panelId (regenerate one panel) is only for the scenes phase');
   // 'queued' is written before the job exists: written after, it could land on top of the
   // worker's 'running' if the worker is quick.
   await markQueued(projectId, user, phase);

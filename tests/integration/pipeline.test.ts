@@ -145,13 +145,54 @@ describe('phase runs as collaborators', () => {
       const pdfinfo = execFileSync('pdfinfo', [path.join(dir, 'book.pdf')], { encoding: 'utf8' });
       expect(Number(/Pages:\s+(\d+)/.exec(pdfinfo)?.[1])).toBe(pageCount);
 
-      // A final page's image is served with immutable caching, at a preview quality too.
       const finalView = await phaseState(owner, fresh, 'final');
       expect(finalView.status).toBe('review');
       const bad = await call(routes.exportRoute.GET, { token: owner.token, params: { id: fresh }, path: `/api/projects/${fresh}/export?format=docx` });
       expect(bad.status).toBe(400);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scenes', () => {
+  it('regenerates one panel alone into a new branch that keeps every other picture', async () => {
+    const fresh = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
+    expect((await call(routes.pipelineRoute.POST, { token: owner.token, params: { id: fresh }, body: {} })).status).toBe(202);
+    const deadline = Date.now() + 120_000;
+    while (!(await phaseState(owner, fresh, 'final')).activeBranchId) {
+      if (Date.now() > deadline) throw new Error('pipeline did not finish');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const tokenRes = await call(routes.collabTokenRoute.POST, { token: owner.token, params: { id: fresh } });
+    const watcher = connect(stack.collab.url, tokenRes.body.docName, tokenRes.body.token);
+    try {
+      await waitFor(() => watcher.provider.isSynced, 10_000, 'synced');
+      const activeId = getPhaseState(watcher.doc, 'scenes').activeBranchId!;
+      const before = readBranchContent(watcher.doc, 'scenes', activeId);
+      const target = before.panels[0].panelId;
+      expect((await call(routes.runsRoute.POST, { token: owner.token, params: { id: fresh, phase: 'plot' }, body: { panelId: target } })).status).toBe(400);
+      const { jobId, branchId } = await runPhase(owner, fresh, 'scenes', { panelId: target, feedback: 'from behind, in the rain' });
+      const job = await waitForJob(owner, jobId);
+      expect(job.state, job.error).toBe('completed');
+      await waitFor(() => listBranches(watcher.doc, 'scenes').some((b) => b.id === branchId && b.state === 'ready'), 10_000, 'branch');
+      const after = readBranchContent(watcher.doc, 'scenes', branchId);
+      expect(after.panels.map((p) => p.panelId)).toEqual(before.panels.map((p) => p.panelId));
+      for (const [i, panel] of after.panels.entries()) {
+        if (panel.panelId === target) expect(panel.assetId).not.toBe(before.panels[i].assetId);
+        else expect(panel.assetId).toBe(before.panels[i].assetId);
+      }
+      const branch = listBranches(watcher.doc, 'scenes').find((b) => b.id === branchId)!;
+      expect(branch.parentBranchId).toBe(activeId);
+      expect(branch.feedback).toBe('from behind, in the rain');
+      // The new picture is served, immutable, at a preview quality too.
+      const asset = after.panels.find((p) => p.panelId === target)!.assetId!;
+      const res = await call(routes.assetRoute.GET, { params: { assetId: asset }, path: `/api/assets/${asset}?quality=preview` });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toContain('immutable');
+      expect(res.headers.get('content-type')).toBe('image/webp');
+    } finally {
+      watcher.destroy();
     }
   });
 });
