@@ -9,7 +9,7 @@
  *      shots and dialogue, scored by the same checker (share of pages passing each metric)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeBenchSection } from './report';
 import os from 'node:os';
 import path from 'node:path';
 import { composeBook } from '../lib/engine/book';
@@ -29,7 +29,6 @@ import type { ComposedBook, DialogueLine } from '../lib/engine/types';
 import { CAST, syntheticStory } from './engine-story';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const BENCH_FILE = path.join(ROOT, 'BENCHMARKS.md');
 
 function ms(t0: number): number {
   return Math.round((performance.now() - t0) * 10) / 10;
@@ -221,12 +220,7 @@ async function main(): Promise<void> {
   out.push('');
   out.push(`Lettering issues reported by our pipeline (text that did not fit or found no position): ${ours.issues.length}.`);
 
-  const section = `<!-- bench:engine -->\n${out.join('\n')}\n<!-- /bench:engine -->`;
-  const prev = existsSync(BENCH_FILE) ? readFileSync(BENCH_FILE, 'utf8') : '# Benchmarks\n';
-  const re = /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/;
-  const next = re.test(prev) ? prev.replace(re, () => section) : `${prev.trimEnd()}\n\n${section}\n`;
-  writeFileSync(BENCH_FILE, next);
-  console.log(out.join('\n'));
+  writeBenchSection('engine', out);
 }
 
 main().catch((err: unknown) => {
