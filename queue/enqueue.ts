@@ -2,13 +2,18 @@
  * The web API's side of the queue: start a phase run, read a job, cancel it.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, type Job } from 'bullmq';
+import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Phase } from '../schema/phases';
 import { bullConnection } from './connection';
-import { CANCEL_CHANNEL, PHASE_QUEUE, branchIdForJob, cancelledKey, phaseRunJobSchema, type PhaseRunJob } from './jobs';
+import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, branchIdForJob, cancelledKey, panelJobSchema, phaseRunJobSchema, type PhaseRunJob } from './jobs';
 
-const globalForQueue = globalThis as unknown as { __komaPhaseQueue?: Queue };
+const globalForQueue = globalThis as unknown as { __komaPhaseQueue?: Queue; __komaFlow?: FlowProducer };
+
+export function flowProducer(): FlowProducer {
+  globalForQueue.__komaFlow ??= new FlowProducer({ connection: bullConnection() });
+  return globalForQueue.__komaFlow;
+}
 
 export function phaseQueue(): Queue {
   globalForQueue.__komaPhaseQueue ??= new Queue(PHASE_QUEUE, { connection: bullConnection() });
@@ -24,11 +29,17 @@ export interface EnqueueRunInput {
   requestedBy: { id: string; name: string };
   pipeline?: boolean;
   panelId?: string | null;
+  /**
+   * Phase 5 over a whole name: the panels to draw. Given, the run becomes a BullMQ flow — one
+   * child job per panel (drawn in parallel by any worker), then the run itself, which collects
+   * the pictures into one branch.
+   */
+  panelIds?: string[];
 }
 
 export const JOB_ATTEMPTS = 3;
 
-export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput): Promise<{ jobId: string; branchId: string }> {
+export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput, flow?: FlowProducer): Promise<{ jobId: string; branchId: string }> {
   const jobId = `run-${randomUUID()}`;
   const data: PhaseRunJob = phaseRunJobSchema.parse({
     projectId: input.projectId,
@@ -41,13 +52,38 @@ export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput): Pro
     pipeline: input.pipeline ?? false,
     panelId: input.panelId ?? null,
   });
-  await queue.add(input.phase, data, {
+  const opts = {
     jobId,
     attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: 1_000 },
+    backoff: { type: 'exponential' as const, delay: 1_000 },
     removeOnComplete: { age: 24 * 3600, count: 1_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
-  });
+  };
+  if (input.phase === 'scenes' && !data.panelId && input.panelIds && input.panelIds.length > 0) {
+    const total = input.panelIds.length;
+    await (flow ?? flowProducer()).add({
+      name: input.phase,
+      queueName: queue.name,
+      data,
+      opts,
+      children: input.panelIds.map((panelId, index) => ({
+        name: 'panel',
+        queueName: PANEL_QUEUE,
+        data: panelJobSchema.parse({ projectId: data.projectId, panelId, parentJobId: jobId, seed: data.seed, feedback: data.feedback, total }),
+        opts: {
+          jobId: `${jobId}-panel-${index}`,
+          attempts: JOB_ATTEMPTS,
+          backoff: { type: 'exponential' as const, delay: 1_000 },
+          // One panel that cannot be drawn fails the run (which then says why), never a hang.
+          failParentOnFailure: true,
+          removeOnComplete: { age: 24 * 3600, count: 5_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      })),
+    });
+    return { jobId, branchId: data.branchId };
+  }
+  await queue.add(input.phase, data, opts);
   return { jobId, branchId: data.branchId };
 }
 
@@ -61,13 +97,20 @@ export type JobView = {
   error?: string;
 };
 
-export async function getJobView(queue: Queue, jobId: string): Promise<JobView | null> {
+const cancelMarkerSchema = phaseRunJobSchema.pick({ projectId: true, phase: true, branchId: true });
+
+export async function getJobView(queue: Queue, jobId: string, redis?: Redis): Promise<JobView | null> {
+  const marker = redis ? await redis.get(cancelledKey(jobId)) : null;
   const job: Job | undefined = await queue.getJob(jobId);
-  if (!job) return null;
+  if (!job) {
+    // A cancelled run that never started is removed from the queue; its marker remembers it.
+    const parsed = marker ? cancelMarkerSchema.safeParse(JSON.parse(marker)) : null;
+    return parsed?.success ? { id: jobId, ...parsed.data, state: 'cancelled', progress: 0, error: 'cancelled' } : null;
+  }
   const data = phaseRunJobSchema.safeParse(job.data);
   if (!data.success) return null;
   const raw = await job.getState();
-  const cancelled = job.failedReason?.startsWith('cancelled');
+  const cancelled = job.failedReason?.startsWith('cancelled') || (raw === 'failed' && marker !== null);
   const state: JobView['state'] =
     cancelled ? 'cancelled'
     : raw === 'waiting' || raw === 'prioritized' || raw === 'waiting-children' ? 'waiting'
@@ -81,7 +124,7 @@ export async function getJobView(queue: Queue, jobId: string): Promise<JobView |
     state,
     progress: state === 'completed' ? 1 : progress,
     branchId: data.data.branchId,
-    ...(job.failedReason ? { error: job.failedReason } : {}),
+    ...(cancelled ? { error: 'cancelled' } : job.failedReason ? { error: job.failedReason } : {}),
   };
 }
 
@@ -94,8 +137,10 @@ export async function cancelJob(queue: Queue, redis: Redis, jobId: string): Prom
   if (!job) return 'unknown';
   const state = await job.getState();
   if (state === 'completed' || state === 'failed') return 'finished';
-  await redis.set(cancelledKey(jobId), '1', 'EX', 24 * 3600);
-  if (state === 'waiting' || state === 'delayed' || state === 'prioritized') {
+  const data = phaseRunJobSchema.safeParse(job.data);
+  const marker = data.success ? { projectId: data.data.projectId, phase: data.data.phase, branchId: data.data.branchId } : {};
+  await redis.set(cancelledKey(jobId), JSON.stringify(marker), 'EX', 24 * 3600);
+  if (state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children') {
     try {
       await job.remove();
       return 'removed';

@@ -31,13 +31,18 @@ export const phaseRunJobSchema = z.object({
 });
 export type PhaseRunJob = z.infer<typeof phaseRunJobSchema>;
 
+/** One panel of a phase-5 run: a child of the run's job in a BullMQ flow. */
 export const panelJobSchema = z.object({
   projectId: uuid,
   panelId: z.string().min(1).max(100),
-  parentJobId: z.string().min(1),
+  parentJobId: z.string().min(1).max(100),
   seed: z.number().int().nonnegative(),
+  feedback: z.string().max(5_000).nullable(),
+  total: z.number().int().positive(),
 });
 export type PanelJob = z.infer<typeof panelJobSchema>;
+
+export const panelsDoneKey = (parentJobId: string) => `koma:panels-done:${parentJobId}`;
 
 export function branchIdForJob(jobId: string): string {
   return `b-${jobId}`;

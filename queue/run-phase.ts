@@ -37,6 +37,7 @@ import { PHASE_INPUTS, PHASES, type Phase } from '../schema/phases';
 import { AgentError, regenerateScenePanel, runPhaseAgent, type AgentProvider, type PhaseAgentContext, type PhaseAgentInput, type PhaseAgentResult } from '../agents';
 import { generationRecorder } from '../agents/generations';
 import type { PhaseRunJob } from './jobs';
+import type { DrawnPanel } from './draw-panel';
 
 export const AGENT_COLORS: Record<Phase, string> = {
   concept: '#f59e0b',
@@ -68,8 +69,17 @@ export interface RunPhaseDeps {
   signal: AbortSignal;
   /** Called with 0..1 as the run progresses (BullMQ job progress). */
   reportProgress?: (fraction: number) => void;
-  /** Fast path: enqueue the next phase once this one is adopted. */
-  enqueueNext?: (next: Phase, job: PhaseRunJob) => Promise<void>;
+  /** Fast path: enqueue the next phase once this one is adopted (panelIds: the adopted name's panels). */
+  enqueueNext?: (next: Phase, job: PhaseRunJob, panelIds: string[]) => Promise<void>;
+  /** Phase 5 as a flow: the pictures its child jobs drew, one per panel. */
+  drawnPanels?: DrawnPanel[];
+}
+
+/** The panels of the active name, in reading order: what a phase-5 flow draws. */
+export function activeNamePanelIds(doc: Y.Doc): string[] {
+  const id = effectiveActive(doc, 'name');
+  if (!id) return [];
+  return readBranchContent(doc, 'name', id).pages.flatMap((p) => [...p.panels].sort((a, b) => a.order - b.order).map((panel) => panel.id));
 }
 
 export interface RunPhaseResult {
@@ -173,7 +183,11 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
       projectId,
       jobId,
     };
-    const result = job.panelId ? await redrawOnePanel(doc, job, input, ctx, baseBranchId) : await runPhaseAgent(phase, input, ctx);
+    const result = job.panelId
+      ? await redrawOnePanel(doc, job, input, ctx, baseBranchId)
+      : phase === 'scenes' && deps.drawnPanels?.length
+        ? collectDrawnPanels(doc, deps.drawnPanels)
+        : await runPhaseAgent(phase, input, ctx);
     if (deps.signal.aborted) throw new RunCancelled();
 
     progress(0.92, 'Saving images');
@@ -193,7 +207,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
 
     if (job.pipeline && deps.enqueueNext) {
       const next = PHASES[PHASES.indexOf(phase) + 1];
-      if (next) await deps.enqueueNext(next, job);
+      if (next) await deps.enqueueNext(next, job, activeNamePanelIds(doc));
     }
     return { branchId, costJpy: result.costJpy, model: result.model };
   } catch (error) {
@@ -238,4 +252,20 @@ async function redrawOnePanel(
     ? base.panels.map((p) => (p.panelId === job.panelId ? redrawn.scene : p))
     : [...base.panels, redrawn.scene];
   return { output: { panels }, model: redrawn.scene.model, costJpy: redrawn.costJpy, assets: [redrawn.asset] };
+}
+
+/** Phase 5 as a flow: the children's pictures, in the name's reading order, as one output. */
+function collectDrawnPanels(doc: Y.Doc, drawn: DrawnPanel[]): PhaseAgentResult<'scenes'> {
+  const byPanel = new Map(drawn.map((d) => [d.scene.panelId, d]));
+  const order = activeNamePanelIds(doc);
+  const panels = order.filter((id) => byPanel.has(id)).map((id) => byPanel.get(id)!.scene);
+  // Panels drawn for a name that changed meanwhile are kept after the current ones.
+  for (const d of drawn) if (!order.includes(d.scene.panelId)) panels.push(d.scene);
+  const models = [...new Set(panels.map((p) => p.model))];
+  return {
+    output: { panels },
+    model: models.join(' + ') || 'none',
+    costJpy: Math.round(drawn.reduce((sum, d) => sum + d.costJpy, 0) * 10_000) / 10_000,
+    assets: [],
+  };
 }

@@ -4,7 +4,7 @@
  * can abort it); a marker key stops retries of a cancelled job from starting again.
  */
 import http from 'node:http';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
 import { createRedis } from '../lib/redis/client';
@@ -14,7 +14,8 @@ import { AgentError, type AgentProvider } from '../agents';
 import { DocError } from '../lib/doc/project-doc';
 import { bullConnection } from './connection';
 import { enqueuePhaseRun } from './enqueue';
-import { CANCEL_CHANNEL, PHASE_QUEUE, cancelledKey, phaseRunJobSchema } from './jobs';
+import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, cancelledKey, panelJobSchema, phaseRunJobSchema } from './jobs';
+import { drawPanel, type DrawnPanel } from './draw-panel';
 import { RunCancelled, runPhase } from './run-phase';
 
 export interface WorkerOptions {
@@ -51,6 +52,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const subscriber = createRedis(options.redisUrl);
   const connection = bullConnection(options.redisUrl);
   const queue = new Queue(PHASE_QUEUE, { connection });
+  const flow = new FlowProducer({ connection });
 
   const worker = new Worker(
     PHASE_QUEUE,
@@ -63,7 +65,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       signal?.addEventListener('abort', () => controller.abort(), { once: true });
       const end = jobSeconds.startTimer({ phase: parsed.data.phase });
       try {
+        // A phase-5 flow: the pictures were drawn by the child jobs.
+        const children = parsed.data.phase === 'scenes' && !parsed.data.panelId ? Object.values(await job.getChildrenValues()) : [];
         const result = await runPhase(job.id, parsed.data, {
+          drawnPanels: children as DrawnPanel[],
           sql: options.sql,
           secret: options.secret,
           collabUrl: options.collabUrl,
@@ -71,14 +76,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           log: options.log,
           signal: controller.signal,
           reportProgress: (fraction) => void job.updateProgress(Math.round(fraction * 100) / 100).catch(() => {}),
-          enqueueNext: async (next, previous) => {
-            await enqueuePhaseRun(queue, {
-              projectId: previous.projectId,
-              phase: next,
-              seed: previous.seed,
-              requestedBy: previous.requestedBy,
-              pipeline: true,
-            });
+          enqueueNext: async (next, previous, panelIds) => {
+            await enqueuePhaseRun(
+              queue,
+              { projectId: previous.projectId, phase: next, seed: previous.seed, requestedBy: previous.requestedBy, pipeline: true, panelIds },
+              flow,
+            );
           },
         });
         jobsTotal.inc({ phase: parsed.data.phase, outcome: 'ok' });
@@ -107,12 +110,43 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       maxStalledCount: 2,
     },
   );
+  // Phase-5 panels: one child job each, drawn by whichever worker is free.
+  const panelsByRun = new Map<string, Set<string>>();
+  const panelWorker = new Worker(
+    PANEL_QUEUE,
+    async (job: Job, _token?: string, signal?: AbortSignal) => {
+      const parsed = panelJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid panel job: ${parsed.error.message}`);
+      const controller = new AbortController();
+      signal?.addEventListener('abort', () => controller.abort(), { once: true });
+      if (await redis.get(cancelledKey(parsed.data.parentJobId))) controller.abort();
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const run = parsed.data.parentJobId;
+      if (!panelsByRun.has(run)) panelsByRun.set(run, new Set());
+      panelsByRun.get(run)!.add(job.id!);
+      try {
+        return await drawPanel(parsed.data, { sql: options.sql, redis, secret: options.secret, collabUrl: options.collabUrl, provider: options.provider, log: options.log, signal: controller.signal }, finalAttempt);
+      } catch (error) {
+        if (controller.signal.aborted) throw new UnrecoverableError('cancelled');
+        if (error instanceof AgentError && ['invalid-output', 'invalid-input', 'blocked'].includes(error.code)) throw new UnrecoverableError(error.message);
+        throw error;
+      } finally {
+        panelsByRun.get(run)?.delete(job.id!);
+        if (panelsByRun.get(run)?.size === 0) panelsByRun.delete(run);
+      }
+    },
+    { connection, concurrency: options.concurrency, lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: Math.max(1_000, Math.floor((options.lockDurationMs ?? 30_000) / 2)), maxStalledCount: 2 },
+  );
+  panelWorker.on('error', (error) => options.log.error({ err: error }, 'panel worker error'));
   worker.on('failed', (job, error) => options.log.warn({ jobId: job?.id, err: error.message }, 'job failed'));
   worker.on('error', (error) => options.log.error({ err: error }, 'worker error'));
 
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on('message', (_channel: string, jobId: string) => {
-    if (typeof jobId === 'string' && jobId.length < 200) worker.cancelJob(jobId, 'cancelled');
+    if (typeof jobId !== 'string' || jobId.length >= 200) return;
+    worker.cancelJob(jobId, 'cancelled');
+    // A phase-5 run's panels being drawn here.
+    for (const panelJobId of panelsByRun.get(jobId) ?? []) panelWorker.cancelJob(panelJobId, 'cancelled');
   });
 
   let server: http.Server | null = null;
@@ -144,6 +178,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     healthPort,
     async close() {
       await worker.close();
+      await panelWorker.close();
+      await flow.close();
       await queue.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await redis.quit().catch(() => redis.disconnect());

@@ -9,18 +9,20 @@ import type { AuthUser } from '../http/auth';
 import { badRequest, notFound } from '../http/errors';
 import { redis } from '../redis/client';
 import { CAN, requireProjectRole } from '../projects/access';
-import { getPhaseState, setPhaseStatus } from '../doc/project-doc';
+import { clearRunState, getPhaseState, setPhaseStatus } from '../doc/project-doc';
 import type { Phase } from '../../schema/phases';
 import type { pipelineBody, runBody } from './schemas';
 import { firstUnsettledPhase, withProjectDoc } from './service';
+import { activeNamePanelIds } from '../../queue/run-phase';
 
 export async function startRun(sql: Db, user: AuthUser, projectId: string, phase: Phase, body: z.infer<typeof runBody>) {
   await requireProjectRole(sql, projectId, user.id, CAN.edit);
   if (body.panelId && phase !== 'scenes') throw badRequest('panel_not_allowed', 'panelId (regenerate one panel) is only for the scenes phase');
   // 'queued' is written before the job exists: written after, it could land on top of the
   // worker's 'running' if the worker is quick.
-  await markQueued(projectId, user, phase);
+  const panelIds = await markQueued(projectId, user, phase);
   return enqueuePhaseRun(phaseQueue(), {
+    panelIds: body.panelId ? undefined : panelIds,
     projectId,
     phase,
     feedback: body.feedback ?? null,
@@ -31,12 +33,14 @@ export async function startRun(sql: Db, user: AuthUser, projectId: string, phase
   });
 }
 
-async function markQueued(projectId: string, user: AuthUser, phase: Phase): Promise<void> {
-  await withProjectDoc(projectId, user, (doc) => {
+/** Mark the phase queued and, for phase 5, learn the panels the run's flow will draw. */
+async function markQueued(projectId: string, user: AuthUser, phase: Phase): Promise<string[]> {
+  return withProjectDoc(projectId, user, (doc) => {
     // Only an idle-ish phase shows 'queued'; a phase someone is reviewing keeps its status
     // until the worker starts (then 'running').
     const status = getPhaseState(doc, phase).status;
     if (status === 'idle' || status === 'failed' || status === 'stale') setPhaseStatus(doc, phase, 'queued', null, { origin: `user:${user.id}` });
+    return phase === 'scenes' ? activeNamePanelIds(doc) : [];
   });
 }
 
@@ -44,8 +48,9 @@ export async function startPipeline(sql: Db, user: AuthUser, projectId: string, 
   await requireProjectRole(sql, projectId, user.id, CAN.edit);
   const from = body.fromPhase ?? (await withProjectDoc(projectId, user, (doc) => firstUnsettledPhase(doc)));
   if (!from) return { jobId: null, branchId: null, fromPhase: null };
-  await markQueued(projectId, user, from);
+  const panelIds = await markQueued(projectId, user, from);
   const queued = await enqueuePhaseRun(phaseQueue(), {
+    panelIds,
     projectId,
     phase: from,
     seed: body.seed,
@@ -56,7 +61,7 @@ export async function startPipeline(sql: Db, user: AuthUser, projectId: string, 
 }
 
 async function visibleJob(sql: Db, user: AuthUser, jobId: string, roles: readonly ('owner' | 'editor' | 'reviewer' | 'viewer')[]): Promise<JobView> {
-  const view = await getJobView(phaseQueue(), jobId);
+  const view = await getJobView(phaseQueue(), jobId, redis());
   if (!view) throw notFound('job not found');
   await requireProjectRole(sql, view.projectId, user.id, roles);
   return view;
@@ -72,9 +77,11 @@ export async function cancelRun(sql: Db, user: AuthUser, jobId: string) {
   if (outcome === 'removed') {
     // Never started: the worker will not put the phase back, so do it here.
     await withProjectDoc(view.projectId, user, (doc) => {
-      if (getPhaseState(doc, view.phase).status === 'queued') {
-        const active = getPhaseState(doc, view.phase).activeBranchId;
-        setPhaseStatus(doc, view.phase, active ? 'review' : 'idle', 'Last run was cancelled', { origin: `user:${user.id}` });
+      const state = getPhaseState(doc, view.phase);
+      if (state.status === 'queued' || (state.status === 'running' && state.run?.jobId === jobId)) {
+        clearRunState(doc, view.phase, { origin: `user:${user.id}` });
+        const hasBranches = state.activeBranchId !== null || state.branchCount > 0;
+        setPhaseStatus(doc, view.phase, hasBranches ? 'review' : 'idle', 'Last run was cancelled', { origin: `user:${user.id}` });
       }
     });
   }

@@ -6,6 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
+import { Queue } from 'bullmq';
+import { PANEL_QUEUE } from '../../queue/jobs';
+import { bullConnection } from '../../queue/connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from './api-support';
 import { connect, waitFor, acked, type Client } from './collab-support';
@@ -125,6 +128,14 @@ describe('phase runs as collaborators', () => {
       const view = await phaseState(owner, fresh, phase);
       expect(view.activeBranchId, phase).toBeTruthy();
       expect(view.branches, phase).toHaveLength(1);
+    }
+    // Phase 5 fanned out: one child job per panel of the name, in a BullMQ flow.
+    const panelQueue = new Queue(PANEL_QUEUE, { connection: bullConnection(process.env.REDIS_URL) });
+    try {
+      const counts = await panelQueue.getJobCounts('completed');
+      expect(counts.completed).toBeGreaterThanOrEqual(1);
+    } finally {
+      await panelQueue.close();
     }
 
     // The book exports, and independent tools read it back.
