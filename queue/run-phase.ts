@@ -204,6 +204,7 @@ export async function runPhase(jobId: string, job: PhaseRunJob, deps: RunPhaseDe
     remote.setPresence({ name, color: AGENT_COLORS[phase], kind: 'agent', phase, progress: 1, message: 'Done', branchId });
     // Acknowledged by the collab-server ⇒ in PostgreSQL. Only then is the job complete.
     await remote.flush();
+    await recordProgress(deps.sql, projectId, phase, result.output);
 
     if (job.pipeline && deps.enqueueNext) {
       const next = PHASES[PHASES.indexOf(phase) + 1];
@@ -268,4 +269,19 @@ function collectDrawnPanels(doc: Y.Doc, drawn: DrawnPanel[]): PhaseAgentResult<'
     costJpy: Math.round(drawn.reduce((sum, d) => sum + d.costJpy, 0) * 10_000) / 10_000,
     assets: [],
   };
+}
+
+/** The dashboard's view of a project: the last finished phase and a cover picture. */
+async function recordProgress(sql: Db, projectId: string, phase: Phase, output: unknown): Promise<void> {
+  const cover =
+    phase === 'final' ? ((output as PhaseAgentResult<'final'>['output']).pages[0]?.assetId ?? null)
+    : phase === 'scenes' ? ((output as PhaseAgentResult<'scenes'>['output']).panels.find((p) => p.assetId)?.assetId ?? null)
+    : null;
+  // A final page always wins; a scene image only stands in until there is one.
+  await sql`
+    UPDATE projects SET
+      current_phase = ${phase},
+      cover_asset_id = CASE WHEN ${phase === 'final'} THEN COALESCE(${cover}, cover_asset_id) ELSE COALESCE(cover_asset_id, ${cover}) END,
+      updated_at = now()
+    WHERE id = ${projectId}`;
 }

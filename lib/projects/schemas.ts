@@ -38,6 +38,10 @@ export const projectView = z.object({
   reviewDocName: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The last phase an agent finished (null before the first run). */
+  currentPhase: z.string().nullable(),
+  /** A cover picture for the dashboard: the first final page, else a first scene image. */
+  coverAssetId: z.string().nullable(),
 });
 export type ProjectView = z.infer<typeof projectView>;
 

@@ -28,6 +28,8 @@ interface ProjectRow {
   role: Role;
   created_at: Date;
   updated_at: Date;
+  current_phase: string | null;
+  cover_asset_id: string | null;
 }
 
 function toView(row: ProjectRow): ProjectView {
@@ -43,6 +45,8 @@ function toView(row: ProjectRow): ProjectView {
     reviewDocName: reviewDocName(row.id),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
+    currentPhase: row.current_phase ?? null,
+    coverAssetId: row.cover_asset_id ?? null,
   };
 }
 
@@ -72,7 +76,7 @@ export async function createProject(sql: Db, user: AuthUser, input: CreateProjec
 
 export async function listProjects(sql: Db, user: AuthUser): Promise<ProjectView[]> {
   const rows = await sql<ProjectRow[]>`
-    SELECT p.id, p.title, p.language, p.reading_direction, p.page_format, p.owner_id, p.created_at, p.updated_at, m.role
+    SELECT p.id, p.title, p.language, p.reading_direction, p.page_format, p.owner_id, p.created_at, p.updated_at, p.current_phase, p.cover_asset_id, m.role
     FROM memberships m JOIN projects p ON p.id = m.project_id
     WHERE m.user_id = ${user.id}
     ORDER BY p.updated_at DESC, p.id`;
@@ -82,7 +86,7 @@ export async function listProjects(sql: Db, user: AuthUser): Promise<ProjectView
 export async function getProject(sql: Db, user: AuthUser, projectId: string): Promise<ProjectView> {
   await requireProjectRole(sql, projectId, user.id, CAN.read);
   const rows = await sql<ProjectRow[]>`
-    SELECT p.id, p.title, p.language, p.reading_direction, p.page_format, p.owner_id, p.created_at, p.updated_at, m.role
+    SELECT p.id, p.title, p.language, p.reading_direction, p.page_format, p.owner_id, p.created_at, p.updated_at, p.current_phase, p.cover_asset_id, m.role
     FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ${user.id}
     WHERE p.id = ${projectId}`;
   return toView(rows[0]);

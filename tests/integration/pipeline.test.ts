@@ -129,6 +129,12 @@ describe('phase runs as collaborators', () => {
       expect(view.activeBranchId, phase).toBeTruthy();
       expect(view.branches, phase).toHaveLength(1);
     }
+    // The dashboard learns the progress and a cover without opening the document.
+    const listed = await call(routes.projectsRoute.GET, { token: owner.token });
+    const card = listed.body.projects.find((p: { id: string }) => p.id === fresh);
+    expect(card.currentPhase).toBe('final');
+    expect(card.coverAssetId).toMatch(/^a[0-9a-f]{40}$/);
+
     // Phase 5 fanned out: one child job per panel of the name, in a BullMQ flow.
     const panelQueue = new Queue(PANEL_QUEUE, { connection: bullConnection(process.env.REDIS_URL) });
     try {
