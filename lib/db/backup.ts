@@ -28,7 +28,7 @@ interface TableSpec {
 // In dependency order, so a restore satisfies every foreign key as it goes.
 const TABLES: TableSpec[] = [
   { name: 'users', columns: ['id', 'email', 'name', 'password_hash', 'created_at'], bytea: [], order: 'created_at, id' },
-  { name: 'projects', columns: ['id', 'owner_id', 'title', 'language', 'reading_direction', 'page_format', 'created_at', 'updated_at'], bytea: [], order: 'created_at, id' },
+  { name: 'projects', columns: ['id', 'owner_id', 'title', 'language', 'reading_direction', 'page_format', 'created_at', 'updated_at', 'current_phase', 'cover_asset_id'], bytea: [], order: 'created_at, id' },
   { name: 'memberships', columns: ['project_id', 'user_id', 'role', 'created_at'], bytea: [], order: 'project_id, user_id' },
   { name: 'assets', columns: ['id', 'project_id', 'content_hash', 'mime', 'size_bytes', 'width', 'height', 'bytes', 'created_at'], bytea: ['bytes'], order: 'id' },
   {
