@@ -4,6 +4,7 @@
  * punctuation that exercises kinsoku and vertical forms. Deterministic for a seed.
  */
 import type { BookCharacter, DialogueLine, ShotInput, ShotType } from '../lib/engine/types';
+import { mulberry32 } from '../lib/rng';
 
 export const CAST: BookCharacter[] = [
   { id: 'aki', name: 'Aki' },
@@ -43,16 +44,6 @@ const SFX_JA = ['ドン', 'ガタッ', 'ザアア'];
 
 const SHOTS: ShotType[] = ['establishing', 'wide', 'full', 'medium', 'medium', 'closeup', 'closeup', 'extreme-closeup', 'over-shoulder', 'insert', 'action'];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Story {
   shots: ShotInput[];

@@ -11,18 +11,13 @@ import { publishRevocation } from '../../collab-server/revocation';
 import { startTestDatabase, startTestRedis, type TestDatabase } from '../support/services';
 import type { EmbeddedRedis } from '../../lib/redis/embedded';
 import * as Y from 'yjs';
-import { testLog, acked, connect, createProject, SECRET, sleep, synced, token, userToken, waitFor, type Client } from './collab-support';
+import { clientPool, testLog, acked, connect, createProject, SECRET, sleep, synced, token, userToken, waitFor, type Client } from './collab-support';
 
 let db: TestDatabase;
 let redis: EmbeddedRedis;
 let server: CollabServer;
 let publisher: Redis;
-const clients: Client[] = [];
-const open = (...args: Parameters<typeof connect>) => {
-  const c = connect(...args);
-  clients.push(c);
-  return c;
-};
+const { open, destroyAll } = clientPool();
 
 beforeAll(async () => {
   db = await startTestDatabase('postgres');
@@ -32,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
+  destroyAll();
   await server?.close();
   publisher?.disconnect();
   await redis?.stop();

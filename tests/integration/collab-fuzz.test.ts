@@ -11,18 +11,8 @@ import type { EmbeddedRedis } from '../../lib/redis/embedded';
 import { startCollabServer, type CollabServer } from '../../collab-server/server';
 import { startTestDatabase, startTestRedis, type TestDatabase } from '../support/services';
 import { acked, connect, createProject, SECRET, sleep, synced, testLog, userToken, waitFor, type Client } from './collab-support';
+import { mulberry32 as rng } from '../../lib/rng';
 
-/** mulberry32: small, seedable, good enough to pick edits. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomEdit(doc: Y.Doc, random: () => number, tag: string): void {
   const int = (n: number) => Math.floor(random() * n);

@@ -10,16 +10,11 @@ import * as Y from 'yjs';
 import { loadDoc, loadDocState } from '../../lib/db/docstore';
 import { startCollabServer, type CollabServer } from '../../collab-server/server';
 import { startTestDatabase, type TestDatabase } from '../support/services';
-import { acked, connect, createProject, SECRET, sleep, synced, testLog, userToken, waitFor, type Client } from './collab-support';
+import { clientPool, acked, connect, createProject, SECRET, sleep, synced, testLog, userToken, waitFor, type Client } from './collab-support';
 
 let db: TestDatabase;
 let server: CollabServer;
-const clients: Client[] = [];
-const open = (...args: Parameters<typeof connect>) => {
-  const c = connect(...args);
-  clients.push(c);
-  return c;
-};
+const { open, destroyAll } = clientPool();
 
 beforeAll(async () => {
   db = await startTestDatabase('postgres');
@@ -41,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
+  destroyAll();
   await server?.close();
   await db?.stop();
 });

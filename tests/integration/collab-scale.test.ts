@@ -12,19 +12,14 @@ import type { EmbeddedRedis } from '../../lib/redis/embedded';
 import { startCollabServer, type CollabServer } from '../../collab-server/server';
 import { publishRevocation } from '../../collab-server/revocation';
 import { startTestDatabase, startTestRedis, type TestDatabase } from '../support/services';
-import { acked, connect, createProject, SECRET, synced, testLog, userToken, waitFor, type Client } from './collab-support';
+import { clientPool, acked, connect, createProject, SECRET, synced, testLog, userToken, waitFor, type Client } from './collab-support';
 
 let db: TestDatabase;
 let redis: EmbeddedRedis;
 let a: CollabServer;
 let b: CollabServer;
 let publisher: Redis;
-const clients: Client[] = [];
-const open = (...args: Parameters<typeof connect>) => {
-  const c = connect(...args);
-  clients.push(c);
-  return c;
-};
+const { open, destroyAll } = clientPool();
 
 beforeAll(async () => {
   db = await startTestDatabase('postgres');
@@ -35,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) c.destroy();
+  destroyAll();
   await Promise.all([a?.close(), b?.close()]);
   publisher?.disconnect();
   await redis?.stop();

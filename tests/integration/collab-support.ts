@@ -128,3 +128,18 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
 export const synced = (c: Client, timeoutMs = 10_000) => waitFor(() => c.provider.isSynced && c.provider.unsyncedChanges === 0, timeoutMs, 'sync');
 export const acked = (c: Client, timeoutMs = 10_000) => waitFor(() => c.provider.unsyncedChanges === 0, timeoutMs, 'ack');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Clients opened by a test file, destroyed together when it ends. */
+export function clientPool(): { open: (...args: Parameters<typeof connect>) => Client; destroyAll: () => void } {
+  const clients: Client[] = [];
+  return {
+    open: (...args) => {
+      const client = connect(...args);
+      clients.push(client);
+      return client;
+    },
+    destroyAll: () => {
+      for (const client of clients.splice(0)) client.destroy();
+    },
+  };
+}

@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import * as Y from 'yjs';
 import { Queue } from 'bullmq';
 import { PANEL_QUEUE } from '../../queue/jobs';
 import { bullConnection } from '../../queue/connection';
@@ -214,5 +213,3 @@ describe('scenes', () => {
   });
 });
 
-// Keep Y imported for type-level use in helpers above.
-void Y;

@@ -8,6 +8,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import sharp from 'sharp';
 import type { Character, NamePanel } from '../../../schema/phases';
+import { hashString, mulberry32 } from '../../../lib/rng';
 
 export interface DrawnImage {
   bytes: Uint8Array;
@@ -22,17 +23,7 @@ export interface DrawnImage {
 const PX_PER_MM = 4;
 
 function rng(seed: number, label: string): () => number {
-  let h = 2166136261 ^ seed;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619);
-  let s = h >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(hashString(label, 0x811c9dc5 ^ seed));
 }
 
 const f = (n: number) => (Math.round(n * 10) / 10).toString();
