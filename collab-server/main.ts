@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     storeDeadlineMs: config.COLLAB_STORE_DEADLINE_MS,
     compactEveryUpdates: config.COLLAB_COMPACT_EVERY_UPDATES,
     membershipSweepMs: config.COLLAB_MEMBERSHIP_SWEEP_MS,
+    metricsToken: config.METRICS_TOKEN,
     limits: {
       maxMessageBytes: config.COLLAB_MAX_MESSAGE_BYTES,
       maxDocBytes: config.COLLAB_MAX_DOC_BYTES,

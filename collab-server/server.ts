@@ -25,10 +25,11 @@ import * as Y from 'yjs';
 import type { Db } from '../lib/db/client';
 import { inspectUpdate, isEmptyUpdate, loadDoc, applyStoredDoc, parseDocName } from '../lib/db/docstore';
 import { logger as rootLogger } from '../lib/log';
-import { metricsRegistry } from '../lib/metrics';
+import { metricsAuthorized, metricsRegistry } from '../lib/metrics';
 import { authorize, CollabRejection, type Authorization } from './auth';
 import { Close, defaultLimits, TokenBucket, type CollabLimits } from './limits';
 import { collabMetrics, registerGaugeSource } from './metrics';
+import { startPresence } from './presence';
 import { parseClientMessage } from './protocol';
 import { subscribeRevocations, type Revocation } from './revocation';
 import { DurableStore, StoreUnavailableError, withTimeout } from './store';
@@ -51,6 +52,8 @@ export interface CollabServerOptions {
    * would be lost, so this sweep bounds how long stale rights can survive. 0 disables it.
    */
   membershipSweepMs?: number;
+  /** Bearer token required on /metrics (unset → open). */
+  metricsToken?: string;
   log?: Logger;
 }
 
@@ -365,6 +368,9 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
     });
     extensions.unshift(redisExtension);
   }
+  // Who is connected, for the dashboard (collab-server/presence.ts); needs the shared Redis.
+  const presence = options.redisUrl ? startPresence({ redisUrl: options.redisUrl, instanceId, log }) : undefined;
+  if (presence) extensions.push(presence.extension);
 
   const hocuspocus = new Hocuspocus<ConnContext>({
     name: instanceId,
@@ -433,6 +439,11 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
     void (async () => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/metrics') {
+        if (!metricsAuthorized(req.headers.authorization, options.metricsToken)) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' } }));
+          return;
+        }
         const registry = metricsRegistry();
         res.writeHead(200, { 'content-type': registry.contentType });
         res.end(await registry.metrics());
@@ -567,6 +578,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       for (const name of [...hocuspocus.documents.keys()]) await store.flushDoc(name);
       await Promise.race([store.close(), new Promise((r) => setTimeout(r, 10_000))]);
       await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
+      await presence?.close();
       wss.close();
       subscriber?.disconnect();
       redisCheck?.disconnect();

@@ -62,6 +62,8 @@ export const configSchema = z.object({
   COLLAB_INSTANCE_ID: z.string().min(1).max(100).optional(),
   /** worker: a job's lock lifetime; a killed worker's job is picked up again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Every service's /metrics: unset → open; set → `Authorization: Bearer <token>` required. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** worker: /health and /metrics port (0 = any free port). */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** collab-server: re-check live connections' memberships this often (ms; 0 = off); backs up lost revocations. */

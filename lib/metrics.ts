@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -14,4 +15,16 @@ export function metricsRegistry(): Registry {
     globalForMetrics.__komaRegistry = registry;
   }
   return globalForMetrics.__komaRegistry;
+}
+
+/**
+ * May this request read /metrics? With no token configured the endpoints are open (a private
+ * network, `npm start` on a laptop); with METRICS_TOKEN set, only `Authorization: Bearer <token>`.
+ * Metrics name routes, queue depths and error rates: worth keeping from the public internet.
+ */
+export function metricsAuthorized(authorization: string | null | undefined, token: string | undefined): boolean {
+  if (!token) return true;
+  const expected = Buffer.from(`Bearer ${token}`);
+  const given = Buffer.from(authorization ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,
     healthPort: config.WORKER_HEALTH_PORT,
+    metricsToken: config.METRICS_TOKEN,
   });
   log.info({ provider: provider.name, concurrency: config.WORKER_CONCURRENCY, healthPort: running.healthPort }, 'worker ready');
   let stopping = false;

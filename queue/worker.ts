@@ -8,7 +8,7 @@ import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
 import { createRedis } from '../lib/redis/client';
-import { metricsRegistry } from '../lib/metrics';
+import { metricsAuthorized, metricsRegistry } from '../lib/metrics';
 import type { Db } from '../lib/db/client';
 import { AgentError, type AgentProvider } from '../agents';
 import { DocError } from '../lib/doc/project-doc';
@@ -29,6 +29,8 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal: a killed worker's job is retried after it. */
   lockDurationMs?: number;
   healthPort?: number;
+  /** Bearer token required on /metrics (unset → open). */
+  metricsToken?: string;
 }
 
 export interface RunningWorker {
@@ -160,6 +162,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         return;
       }
       if (req.url === '/metrics') {
+        if (!metricsAuthorized(req.headers.authorization, options.metricsToken)) {
+          res.writeHead(401, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' } }));
+          return;
+        }
         void registry.metrics().then((text) => {
           res.writeHead(200, { 'content-type': registry.contentType });
           res.end(text);

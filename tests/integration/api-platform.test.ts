@@ -101,6 +101,26 @@ describe.each(kinds)('platform endpoints on %s', (kind) => {
     expect(res.body).toContain('koma_http_request_duration_seconds_bucket');
   });
 
+  it('metrics: with METRICS_TOKEN set, only the bearer of that token may read them', async () => {
+    const saved = process.env.METRICS_TOKEN;
+    process.env.METRICS_TOKEN = 'metrics-token-for-the-test-0123';
+    resetConfigForTests();
+    try {
+      const anonymous = await call(metrics);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.error.code).toBe('unauthorized');
+      const wrong = await call(metrics, { headers: { authorization: 'Bearer not-the-token-at-all-000' } });
+      expect(wrong.status).toBe(401);
+      const right = await call(metrics, { headers: { authorization: 'Bearer metrics-token-for-the-test-0123' } });
+      expect(right.status).toBe(200);
+      expect(right.body).toContain('koma_http_requests_total');
+    } finally {
+      if (saved === undefined) delete process.env.METRICS_TOKEN;
+      else process.env.METRICS_TOKEN = saved;
+      resetConfigForTests();
+    }
+  });
+
   it('every response has a request id (echoed when well-formed) and security headers', async () => {
     const res = await call(me, { headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');

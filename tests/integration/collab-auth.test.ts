@@ -217,3 +217,21 @@ describe('collab-server roles', () => {
     expect((await stored(p.work)).getText('source').toString()).toBe('Once upon a time.');
   });
 });
+
+describe('collab-server /metrics', () => {
+  it('with a metrics token, answers only its bearer', async () => {
+    const guarded = await startCollabServer({ sql: db.sql, secret: SECRET, port: 0, log: testLog, metricsToken: 'collab-metrics-token-0123456' });
+    try {
+      const base = `http://127.0.0.1:${guarded.port}/metrics`;
+      expect((await fetch(base)).status).toBe(401);
+      expect((await fetch(base, { headers: { authorization: 'Bearer wrong-token-000000000000' } })).status).toBe(401);
+      const ok = await fetch(base, { headers: { authorization: 'Bearer collab-metrics-token-0123456' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('koma_collab_');
+      // The open instance of this file (no token) still serves them.
+      expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
