@@ -71,8 +71,11 @@ export interface Client {
   destroy(): void;
 }
 
-/** A real provider on its own socket (the way a browser tab opens a document). */
-export function connect(url: string, name: string, tokenValue: string | null, options: { doc?: Y.Doc; reconnect?: boolean } = {}): Client {
+/**
+ * A real provider on its own socket (the way a browser tab opens a document). `tokenValue` may
+ * be a function, called on every (re)connect, as the studio fetches a fresh token.
+ */
+export function connect(url: string, name: string, tokenValue: string | null | (() => Promise<string>), options: { doc?: Y.Doc; reconnect?: boolean } = {}): Client {
   const doc = options.doc ?? new Y.Doc();
   const events: Client['events'] = { authFailed: [], closes: [], authenticated: 0 };
   const socket = new HocuspocusProviderWebsocket({
