@@ -55,7 +55,14 @@ export const memberView = z.object({
 export type MemberView = z.infer<typeof memberView>;
 
 export const createdProjectView = z.object({ id: z.uuid(), docName: z.string(), reviewDocName: z.string(), project: projectView });
-export const projectListView = z.object({ projects: z.array(projectView) });
+/** Who is in a project now (people and phase agents), as the collab-servers publish it. */
+export const onlineView = z.object({ id: z.string(), name: z.string(), kind: z.enum(['human', 'agent']) });
+export const projectListItem = projectView.extend({
+  /** null: presence could not be read just now (Redis unavailable), not "nobody". */
+  online: z.array(onlineView).nullable(),
+});
+export type ProjectListItem = z.infer<typeof projectListItem>;
+export const projectListView = z.object({ projects: z.array(projectListItem) });
 export const projectDetailView = z.object({ project: projectView.extend({ members: z.array(memberView) }) });
 export const memberListView = z.object({ members: z.array(memberView) });
 export const memberResultView = z.object({ member: memberView });

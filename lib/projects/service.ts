@@ -14,8 +14,10 @@ import { collabPublicUrl, loadConfig } from '../config';
 import type { AuthUser } from '../http/auth';
 import { CAN, requireProjectRole } from './access';
 import { listMembers } from './members';
+import { readOnlineOrNull } from './presence';
+import { redis } from '../redis/client';
 import { revokeLiveAccess } from './revoke';
-import type { CreateProjectInput, MemberView, ProjectView } from './schemas';
+import type { CreateProjectInput, MemberView, ProjectListItem, ProjectView } from './schemas';
 import { validateSourceText } from './source-text';
 
 interface ProjectRow {
@@ -81,6 +83,13 @@ export async function listProjects(sql: Db, user: AuthUser): Promise<ProjectView
     WHERE m.user_id = ${user.id}
     ORDER BY p.updated_at DESC, p.id`;
   return rows.map(toView);
+}
+
+/** The dashboard's list: my projects, each with who is in it now (null when presence cannot be read just now). */
+export async function listProjectsWithPresence(sql: Db, user: AuthUser): Promise<ProjectListItem[]> {
+  const projects = await listProjects(sql, user);
+  const online = await readOnlineOrNull(redis, projects.map((p) => p.id));
+  return projects.map((p) => ({ ...p, online: online ? (online.get(p.id) ?? []) : null }));
 }
 
 export async function getProject(sql: Db, user: AuthUser, projectId: string): Promise<ProjectView> {

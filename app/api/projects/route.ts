@@ -1,7 +1,7 @@
 import { db } from '@/lib/db/client';
 import { json, preflight, readJsonOrForm, requireUser, route } from '@/lib/http';
 import { createProjectBody } from '@/lib/projects/schemas';
-import { createProject, listProjects } from '@/lib/projects/service';
+import { createProject, listProjectsWithPresence } from '@/lib/projects/service';
 import { sourceTextBinary } from '@/lib/projects/source-text';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +20,7 @@ export const POST = route('projects.create', async ({ req, ctx }) => {
 
 export const GET = route('projects.list', async ({ req }) => {
   const user = await requireUser(req);
-  return json({ projects: await listProjects(db(), user) });
+  return json({ projects: await listProjectsWithPresence(db(), user) });
 });
 
 export const OPTIONS = preflight;
