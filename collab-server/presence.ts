@@ -117,7 +117,10 @@ export function startPresence(options: { redisUrl: string; instanceId: string; l
         return;
       }
       people.set(entry.id, { entry, connections: 1 });
-      write(projectId, [entry]).catch((error: unknown) => warn(error, 'publish'));
+      // Someone arriving is also a good moment to sweep out entries of crashed instances.
+      write(projectId, [entry])
+        .then(() => prune(projectId))
+        .catch((error: unknown) => warn(error, 'publish'));
     },
 
     async onDisconnect({ context, socketId, documentName }) {
