@@ -59,5 +59,9 @@ export const Close = {
   revoked: { code: 4403, reason: 'membership-revoked' },
   shuttingDown: { code: 1001, reason: 'server-shutting-down' },
   binaryOnly: { code: 1003, reason: 'binary-messages-only' },
+  /** A frame that is not the Hocuspocus protocol (inspectFrame in protocol.ts says what is wrong). */
+  malformed: { code: 4400, reason: 'malformed-message' },
+  /** A Yjs update that does not decode, or does not apply to the document (guard.ts). */
+  invalidUpdate: { code: 4400, reason: 'invalid-update' },
   storageUnavailable: { code: 1013, reason: 'storage-unavailable' },
 } as const;

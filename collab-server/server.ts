@@ -23,14 +23,15 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { Db } from '../lib/db/client';
-import { inspectUpdate, isEmptyUpdate, loadDoc, applyStoredDoc, parseDocName } from '../lib/db/docstore';
+import { inspectUpdate, loadDoc, applyStoredDoc, parseDocName } from '../lib/db/docstore';
 import { logger as rootLogger } from '../lib/log';
 import { metricsAuthorized, metricsRegistry } from '../lib/metrics';
 import { authorize, CollabRejection, type Authorization } from './auth';
 import { Close, defaultLimits, TokenBucket, type CollabLimits } from './limits';
 import { collabMetrics, registerGaugeSource } from './metrics';
 import { startPresence } from './presence';
-import { parseClientMessage } from './protocol';
+import { UpdateGuard } from './guard';
+import { inspectFrame, parseClientMessage } from './protocol';
 import { subscribeRevocations, type Revocation } from './revocation';
 import { DurableStore, StoreUnavailableError, withTimeout } from './store';
 
@@ -73,7 +74,6 @@ interface SocketState {
   ip: string;
   messages: TokenBucket;
   bytes: TokenBucket;
-  authenticated: boolean;
   unauthBytes: number;
   unauthMessages: number;
   /** Established document connections on this socket. */
@@ -92,6 +92,8 @@ export interface ConnContext {
 
 interface DocRuntime {
   approxBytes: number;
+  /** Tries each client update on a shadow before it is logged (see guard.ts). */
+  guard: UpdateGuard;
   detach: () => void;
 }
 
@@ -134,6 +136,14 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
     state.ws.close(close.code, close.reason);
     // A client that ignores the close handshake must not keep its socket.
     setTimeout(() => state.ws.terminate(), 2_000).unref();
+  }
+
+  /** Refuse a client update before it is logged or applied: close its socket, say why. */
+  function refuseUpdate(context: ConnContext, documentName: string, detail: string): never {
+    const fields = { doc: documentName, sub: context.auth?.identity.sub, detail };
+    if (context.socket) closeSocket(context.socket, Close.invalidUpdate, fields);
+    else reject(Close.invalidUpdate.reason, fields, 'update refused');
+    throw new CollabRejection(Close.invalidUpdate.reason, `the update was refused: ${detail}`, Close.invalidUpdate.code);
   }
 
   const komaExtension: Extension<ConnContext> = {
@@ -186,7 +196,9 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
     async connected({ context, documentName }) {
       const { socket, auth } = context;
       if (!socket || !auth) return;
-      socket.authenticated = true;
+      // The pre-authentication budget bounds what waits for an answer; this one has it.
+      socket.unauthBytes = 0;
+      socket.unauthMessages = 0;
       socket.reserved.delete(documentName);
       socket.docs.set(documentName, auth);
       const userId = auth.identity.userId;
@@ -245,11 +257,13 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       }
       metrics.loadSeconds.observe((performance.now() - started) / 1000);
       store.trackDoc(documentName, stored.updates.length, stored.tailBytes);
+      const guard = new UpdateGuard(document);
       // Server-side changes (direct connections, our own code) never pass through
       // beforeHandleMessage: catch them synchronously here so `transact` can wait for them.
       const onUpdate = (update: Uint8Array, origin: unknown) => {
         const runtime = docRuntime.get(documentName);
         if (runtime) runtime.approxBytes += update.byteLength;
+        guard.mirror(update);
         const source = typeof origin === 'object' && origin !== null && 'source' in origin ? (origin as { source: unknown }).source : undefined;
         if (source === 'redis') return; // logged by the instance that received it
         if (source === 'connection') {
@@ -262,28 +276,33 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       document.on('update', onUpdate);
       docRuntime.set(documentName, {
         approxBytes: (stored.snapshot?.byteLength ?? 0) + stored.tailBytes,
-        detach: () => document.off('update', onUpdate),
+        guard,
+        detach: () => {
+          document.off('update', onUpdate);
+          guard.invalidate();
+        },
       });
     },
 
     async beforeHandleMessage({ update: raw, connection, document, documentName, context }) {
       const message = parseClientMessage(raw);
       if (message.kind !== 'write') return;
-      if (connection.readOnly) {
-        // Hocuspocus will not apply it; count and log it (a well-behaved client never sends one).
-        if (!isEmptySafe(message.update)) {
-          metrics.droppedWrites.inc();
-          log.warn({ doc: documentName, sub: context.auth?.identity.sub }, 'write from a read-only connection dropped');
-        }
-        return;
-      }
       const started = performance.now();
       let empty: boolean;
       try {
         empty = inspectUpdate(message.update).empty;
       } catch {
-        reject('invalid-update', { doc: documentName, sub: context.auth?.identity.sub }, 'malformed update');
-        throw new CollabRejection('invalid-update', 'the update is not a valid Yjs update', 4400);
+        // Malformed input closes the socket (read-only ones too: Hocuspocus still decodes their
+        // writes to answer them), so a broken or hostile client cannot go on sending.
+        refuseUpdate(context, documentName, 'not a well-formed Yjs update');
+      }
+      if (connection.readOnly) {
+        // Hocuspocus will not apply it; count and log it (a well-behaved client never sends one).
+        if (!empty) {
+          metrics.droppedWrites.inc();
+          log.warn({ doc: documentName, sub: context.auth?.identity.sub }, 'write from a read-only connection dropped');
+        }
+        return;
       }
       if (empty) {
         durableNow.add(connection);
@@ -300,9 +319,12 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       }
       const parsed = parseDocName(documentName);
       if (!parsed) throw new CollabRejection('invalid-document', 'not a Koma document');
+      const problem = runtime?.guard.trial(message.update) ?? null;
+      if (problem !== null) refuseUpdate(context, documentName, `does not apply to the document (${problem.slice(0, 120)})`);
       try {
         await store.appendClient({ docName: documentName, projectId: parsed.projectId, update: message.update });
       } catch (error) {
+        runtime?.guard.invalidate(); // tried on the shadow, never applied to the document
         if (error instanceof StoreUnavailableError) {
           reject(error.permanent ? 'update-refused' : 'storage-unavailable', { doc: documentName }, 'update not stored, not acknowledged');
           // Close the whole socket on an outage: the provider reconnects with backoff and resends
@@ -498,7 +520,6 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       messages: new TokenBucket(limits.ratePerSec, limits.rateBurst),
       // Bytes are budgeted too, so a client cannot saturate the process with big frames.
       bytes: new TokenBucket(limits.maxMessageBytes * 2, limits.maxMessageBytes * 4),
-      authenticated: false,
       unauthBytes: 0,
       unauthMessages: 0,
       docs: new Map(),
@@ -525,7 +546,18 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
         closeSocket(state, Close.rateLimited, { limit: `${limits.ratePerSec}/s` });
         return;
       }
-      if (!state.authenticated) {
+      // The whole frame is checked before Hocuspocus decodes it: Hocuspocus answers a malformed
+      // frame by dropping one document connection (or the socket) without a counted reason.
+      const frame = inspectFrame(bytes, limits.maxMessageBytes);
+      if (!frame.ok) {
+        closeSocket(state, Close.malformed, { detail: frame.reason, bytes: bytes.byteLength });
+        return;
+      }
+      if (frame.kind === 'pong') return;
+      // Frames for a document this socket has not opened wait in Hocuspocus' queue until it is
+      // authorised: they are budgeted, even on a socket already authenticated for another one.
+      const docName = frame.address.split('\0')[0];
+      if (!state.docs.has(docName)) {
         state.unauthBytes += bytes.byteLength;
         state.unauthMessages += 1;
         if (state.unauthBytes > limits.maxUnauthBytes || state.unauthMessages > limits.maxUnauthMessages) {
@@ -609,12 +641,4 @@ function toUint8Array(data: RawData): Uint8Array {
     return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
   }
   return new Uint8Array(data);
-}
-
-function isEmptySafe(update: Uint8Array): boolean {
-  try {
-    return isEmptyUpdate(update);
-  } catch {
-    return false;
-  }
 }
