@@ -31,9 +31,8 @@ export const projectSummary = z
     phase: z.string().nullish(),
     currentPhase: z.string().nullish(),
     coverAssetId: z.string().nullish(),
-    /** Live presence count/people, when the API knows it (from the collab-server). */
-    online: z.array(z.object({ name: z.string(), color: z.string().optional() })).optional(),
-    onlineCount: z.number().optional(),
+    /** Who is connected now, as the collab-servers publish it; null = unknown just now. */
+    online: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['human', 'agent']) })).nullish(),
   })
   .passthrough();
 export type ProjectSummary = z.infer<typeof projectSummary>;

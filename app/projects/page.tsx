@@ -10,6 +10,31 @@ import { projectList, type ProjectSummary } from '../_lib/api-types';
 import { useI18n } from '../_lib/i18n';
 import type { MessageKey } from '../_lib/i18n-dict';
 
+const PAD = { padding: '0 16px 14px', margin: 0 };
+
+/** Who is in the project now (people, then agents), as the collab-servers report it. */
+function OnlineNow({ online }: { online: ProjectSummary['online'] }) {
+  const { t } = useI18n();
+  if (online === undefined) return null;
+  if (online === null) return <p className="small muted" style={PAD}>{t('dash.presenceUnknown')}</p>;
+  if (online.length === 0) return null;
+  const names = online.map((u) => (u.kind === 'agent' ? `✦ ${u.name}` : u.name));
+  return (
+    <div className="row small" style={PAD} data-testid="online-now">
+      <span className="avatars" aria-hidden="true">
+        {online.slice(0, 5).map((u) => (
+          <Avatar key={u.id} name={u.kind === 'agent' ? '✦' : u.name} color={colorFor(u.id)} title={u.name} />
+        ))}
+      </span>
+      <span className="muted">
+        <span className="sr-only">{t('dash.here')}: </span>
+        {names.slice(0, 3).join(', ')}
+        {online.length > 3 ? ` · ${t('dash.online', { count: online.length })}` : ''}
+      </span>
+    </div>
+  );
+}
+
 function ProjectCard({ p }: { p: ProjectSummary }) {
   const { t, locale } = useI18n();
   const phase = p.currentPhase ?? p.phase;
@@ -34,19 +59,13 @@ function ProjectCard({ p }: { p: ProjectSummary }) {
           ) : null}
         </div>
       </Link>
-      {p.online && p.online.length > 0 ? (
-        <div className="row small" style={{ padding: '0 16px 14px' }}>
-          <span className="avatars">
-            {p.online.slice(0, 5).map((u, i) => (
-              <Avatar key={i} name={u.name} color={u.color ?? colorFor(u.name)} />
-            ))}
-          </span>
-          <span className="muted">{t('dash.online', { count: p.online.length })}</span>
-        </div>
-      ) : null}
+      <OnlineNow online={p.online} />
     </li>
   );
 }
+
+/** Presence entries live 30 s in Redis; a 10 s refresh shows arrivals and departures promptly. */
+const REFRESH_MS = 10_000;
 
 function Dashboard() {
   const { t } = useI18n();
@@ -55,12 +74,29 @@ function Dashboard() {
 
   useEffect(() => {
     const ctrl = new AbortController();
-    api('/api/projects', projectList, { signal: ctrl.signal })
-      .then(setProjects)
-      .catch((e: unknown) => {
-        if (!ctrl.signal.aborted) setError(e);
-      });
-    return () => ctrl.abort();
+    const load = () =>
+      api('/api/projects', projectList, { signal: ctrl.signal })
+        .then((list) => {
+          setProjects(list);
+          setError(null);
+        })
+        .catch((e: unknown) => {
+          if (!ctrl.signal.aborted) setError(e);
+        });
+    void load();
+    // "Who is in it now" changes while the page is open: refresh while it is visible.
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, REFRESH_MS);
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void load();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      ctrl.abort();
+      window.clearInterval(timer);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
   }, []);
 
   return (
