@@ -4,7 +4,8 @@
  * small, numbered edits and record what they see.
  *
  * API
- * - `new Histogram()` — `record(ms)`, `count`, `percentile(p)`, `max`, `merge(other)`.
+ * - `new Histogram()` — `record(ms)`, `count`, `percentile(p)`, `countAbove(ms)`, `max`, `mean`,
+ *   `merge(other)`.
  *   Log buckets 1 % wide: constant memory for millions of samples, percentiles within 1 %.
  * - `new ProbeClient({ url, docName, key, token, stats })` — one provider on its own socket.
  *   `edit()` writes `{ s: seq, t: epochMs }` under `key` in the top-level map `PROBE_MAP` of the
@@ -77,6 +78,13 @@ export class Histogram {
       if (seen >= rank) return Math.min(this.max, MIN_MS * GROWTH ** (index + 1));
     }
     return this.max;
+  }
+
+  /** Samples above `ms` (to the bucket's 1 % precision). */
+  countAbove(ms: number): number {
+    let n = 0;
+    for (const [index, count] of this.buckets) if (MIN_MS * GROWTH ** index >= ms) n += count;
+    return n;
   }
 
   get mean(): number {

@@ -43,10 +43,11 @@ export async function testDbKinds(): Promise<TestDbKind[]> {
   return (await postgresReachable()) ? ['postgres', 'pglite'] : ['pglite'];
 }
 
-export async function startTestDatabase(kind?: TestDbKind): Promise<TestDatabase> {
+/** `prefix` names the fresh database (`<prefix>_<time>_<random>`), e.g. `koma_load` for `npm run load`. */
+export async function startTestDatabase(kind?: TestDbKind, options: { prefix?: string } = {}): Promise<TestDatabase> {
   const chosen = kind ?? (await testDbKinds())[0];
   if (chosen === 'postgres') {
-    const name = `koma_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+    const name = `${options.prefix ?? 'koma_test'}_${Date.now()}_${randomBytes(4).toString('hex')}`;
     const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`CREATE DATABASE ${name}`);
     await admin.end();
