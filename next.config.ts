@@ -14,6 +14,10 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   output: process.env.KOMA_STANDALONE === '1' ? 'standalone' : undefined,
+  // `npm run bench:web` serves a private copy of the build (test-results/bench-web/next):
+  // everyone shares one checkout, and a rebuild of `.next` by another run mid-measurement
+  // would swap the chunks under Lighthouse's feet.
+  distDir: process.env.KOMA_NEXT_DIST_DIR || '.next',
   serverExternalPackages: [
     '@node-rs/argon2',
     'sharp',

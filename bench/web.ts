@@ -9,6 +9,9 @@
  * BENCH_WEB_RUNS runs (default 3) per page. The seed's bars: FCP < 1.5 s, LCP < 2.5 s,
  * CLS < 0.1, TTI < 3 s.
  *
+ * The web app is built from the current code and served from a private copy of the build
+ * (bench/web/build.ts), so another run rebuilding the shared `.next` cannot break a measurement.
+ *
  * BENCH_WEB_BEFORE=<file.json> shows an earlier run's medians as "before → after"; each run
  * writes its own medians to test-results/bench-web/latest.json for that purpose.
  */
@@ -20,6 +23,7 @@ import { z } from 'zod';
 import { startProduct } from '../tests/support/product';
 import { writeBenchSection } from './report';
 import { launchBenchBrowser } from './web/browser';
+import { preparePrivateBuild } from './web/build';
 import { seedContent } from './web/seed';
 import { countMisses, markdownTable, medianFigures, METRICS, parseRun, type PageRow, type RunFigures } from './web/summary';
 
@@ -47,8 +51,13 @@ async function main(): Promise<void> {
   const formFactors = env.BENCH_WEB_FORM_FACTORS.split(',') as Array<'mobile' | 'desktop'>;
   mkdirSync(outDir, { recursive: true });
 
-  process.stdout.write('bench:web: starting the product (npm start; builds the web app if the build is stale)…\n');
-  const product = await startProduct({ env: { RATE_LIMIT_PER_IP_PER_MIN: '100000', GENERATIONS_PER_USER_PER_MIN: '1000' }, timeoutMs: 600_000 });
+  process.stdout.write('bench:web: building the web app (next build) and copying the build aside…\n');
+  const build = await preparePrivateBuild();
+  process.stdout.write(`bench:web: starting the product as npm start does, serving build ${build.buildId}…\n`);
+  const product = await startProduct({
+    env: { RATE_LIMIT_PER_IP_PER_MIN: '100000', GENERATIONS_PER_USER_PER_MIN: '1000', KOMA_NEXT_DIST_DIR: build.distDir },
+    timeoutMs: 600_000,
+  });
   const browser = await launchBenchBrowser().catch(async (error: unknown) => {
     await product.stop();
     throw error;

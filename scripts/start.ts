@@ -62,6 +62,8 @@ async function newestMtime(target: string): Promise<number> {
 
 /** `npm start` after a `git pull` must not serve yesterday's build. */
 async function buildIsStale(): Promise<boolean> {
+  // A private copy of a build made beforehand (bench:web, next.config.ts distDir) is served as it is.
+  if (process.env.KOMA_NEXT_DIST_DIR) return false;
   const buildId = path.join(root, '.next/BUILD_ID');
   if (!existsSync(buildId)) return true;
   const built = (await stat(buildId)).mtimeMs;
