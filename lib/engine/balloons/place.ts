@@ -13,17 +13,21 @@
  */
 import type {
   BBoxMm, DialogueLine, FacePlacement, LaidPage, LaidPanel, Language, LetteringIssue, PageFormat,
-  PlacedBalloon, PointMm, ReadingDirection,
+  PlacedBalloon, ReadingDirection,
 } from '../types';
 import type { TextBlock } from '../lettering/block';
 import { setTextVariants } from '../lettering/index';
 import {
-  area, bodiesOverlap, bodyHitsRect, centre, containsRect, ellipseExit, grow, inset, intersect, overlapArea, right,
+  area, bodiesOverlap, centre, containsRect, grow, inset, intersect, overlapArea, right,
   segmentHitsBody, segmentsCross,
 } from './geom';
 import type { Body } from './geom';
 import { OVAL_FITS, balloonSize, isOval, maxTextBox } from './shape';
 import type { OvalFit } from './shape';
+import { FACE_TOUCH, Positions } from './positions';
+import type { PanelGeometry, StaticRelax, Tail, Variant } from './positions';
+
+export { TAIL_FRACTION, mouthOf } from './positions';
 
 export interface PlaceOptions {
   language: Language;
@@ -38,29 +42,19 @@ export interface PlaceResult {
 
 /** Balloons keep this far inside the panel border. */
 const PANEL_INSET_MM = 1.5;
-/** …and this far from the speaker's face. */
-const FACE_CLEARANCE_MM = 0.5;
-/** The tail tip sits this far along the way from the balloon to the mouth (50–60 %). */
-export const TAIL_FRACTION = 0.55;
 /** Reading order: a later balloon is at least this much further along in x or y. */
 const ORDER_STEP_MM = 1;
-/** Preferred least gap between a balloon and its speaker's head (so the tail shows). */
-const MIN_GAP_MM = 4;
 /** A tailless follow-up balloon of the same speaker sits at most this far from the previous one. */
 const LINK_GAP_MM = 2;
-const LINK_COST = 25;
-const GRID_X = 12;
-const GRID_Y = 10;
 const BEAM = 6;
 const PER_STATE = 4;
-/** Grid step between candidate positions (mm), at most GRID_X × GRID_Y positions. */
-const GRID_STEP_MM = 2.5;
 
 interface Candidate {
   line: DialogueLine;
   block: TextBlock;
   box: BBoxMm;
-  tail: { base: PointMm; tip: PointMm } | null;
+  body: Body;
+  tail: Tail;
   cost: number;
   /** Relaxations this candidate needed (reported as issues). */
   relaxed: Relax[];
@@ -75,26 +69,18 @@ type Relax = 'face-touch' | 'border' | 'order' | 'other-face' | 'tails' | 'speak
  */
 const LADDER: Relax[] = ['face-touch', 'border', 'order', 'other-face', 'tails', 'speaker-face', 'overlap', 'region'];
 const LEVELS: Relax[][] = LADDER.map((_, i) => LADDER.slice(0, i)).concat([LADDER]);
-/** Another character's face may be covered this much "where unavoidable" (M8: ≤ 5 %). */
-const FACE_TOUCH = 0.05;
 /**
  * Breaking the panel border (a balloon running over the frame into the gutter, a manga
  * staple): at most this far out, and at least BORDER_INSIDE of the balloon stays in its panel
  * (M10 asks ≥ 90 %). Never outside the text-safe area.
  */
 const BORDER_OUT_MM = 8;
-const BORDER_INSIDE = 0.9;
 /** The levels tried for a whole panel (with shrinking) before going line by line. */
 const PANEL_LEVELS = 3;
 
 interface State {
   placed: Candidate[];
   cost: number;
-}
-
-/** The speaker's mouth: centre of the face, ¾ of the way down. */
-export function mouthOf(face: BBoxMm): PointMm {
-  return [face[0] + face[2] / 2, face[1] + face[3] * 0.75];
 }
 
 function speakerFace(panel: LaidPanel, speakerId: string | null): FacePlacement | undefined {
@@ -129,15 +115,6 @@ function regionOf(panel: LaidPanel, format: PageFormat): BBoxMm {
   return intersect(inner, format.safeMm) ?? inner;
 }
 
-/** Text variants with their balloon sizes, biggest text first; shrink steps give smaller ones. */
-interface Variant {
-  block: TextBlock;
-  w: number;
-  h: number;
-  /** 0 = the preferred setting and shape; higher = less preferred. */
-  rank: number;
-}
-
 /** Below this many variants per fit, all are kept; beyond, the best few. */
 const VARIANTS_PER_FIT = 2;
 
@@ -170,109 +147,9 @@ function variantsFor(line: DialogueLine, region: BBoxMm, language: Language, shr
   return ok.length > 0 ? ok : out.slice(0, 1);
 }
 
-/**
- * The tail aims at the speaker's mouth; its tip stops 50–60 % (TAIL_FRACTION) of the way from
- * the balloon to the head (the face box), so it points at the speaker without touching them.
- */
-function tailFor(box: BBoxMm, face: FacePlacement): { base: PointMm; tip: PointMm } {
-  const mouth = mouthOf(face.faceMm);
-  const base = ellipseExit(box, mouth);
-  const head = rayEntersRect(base, mouth, face.faceMm);
-  const tip: PointMm = [base[0] + (head[0] - base[0]) * TAIL_FRACTION, base[1] + (head[1] - base[1]) * TAIL_FRACTION];
-  return { base, tip };
-}
-
-/** Where the segment from `from` (outside) to `to` (inside `r`) enters rectangle `r`. */
-function rayEntersRect(from: PointMm, to: PointMm, r: BBoxMm): PointMm {
-  const dx = to[0] - from[0];
-  const dy = to[1] - from[1];
-  let t = 0;
-  if (dx !== 0) {
-    const tx = ((dx > 0 ? r[0] : right(r)) - from[0]) / dx;
-    if (tx > t) t = tx;
-  }
-  if (dy !== 0) {
-    const ty = ((dy > 0 ? r[1] : r[1] + r[3]) - from[1]) / dy;
-    if (ty > t) t = ty;
-  }
-  t = Math.min(1, Math.max(0, t));
-  return [from[0] + dx * t, from[1] + dy * t];
-}
-
-interface Ctx {
-  panel: LaidPanel;
+interface Ctx extends PanelGeometry {
   /** Balloons already placed in other panels of the page (only met when a balloon outgrows its panel). */
   others: Body[];
-  region: BBoxMm;
-  /** The region a border-breaking balloon may use (panel grown, within the safe area). */
-  wide: BBoxMm;
-  dir: ReadingDirection;
-  count: number;
-}
-
-/** A position for one text variant, with everything that does not depend on other balloons. */
-interface Base {
-  v: Variant;
-  box: BBoxMm;
-  tail: Candidate['tail'];
-  /** Larger than the region (only when the whole balloon cannot fit). */
-  outside: boolean;
-  /** Runs over the panel border (still ≥ 90 % inside the panel). */
-  border: boolean;
-  onSpeaker: boolean;
-  /** Largest share of another character's face the balloon covers (bbox estimate). */
-  onOther: number;
-  /** Tailless, joined to the previous balloon of the same speaker. */
-  linked: boolean;
-  cost: number;
-}
-
-/** Every grid position of every variant, cheapest first (state-independent part of the search). */
-function baseCandidates(ctx: Ctx, line: DialogueLine, index: number, variants: Variant[], withBorder: boolean, prevLine?: DialogueLine): Base[] {
-  const { panel, region } = ctx;
-  const face = speakerFace(panel, line.speakerId);
-  const tail = hasTail(line, face);
-  // SFX are art, not speech: the speaker's face is like any other face to them.
-  const faceBox = face && line.kind !== 'sfx' ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
-  const oval = isOval(line.kind);
-  const out: Base[] = [];
-  for (const v of variants) {
-    const outside = v.w > region[2] + 1e-6 || v.h > region[3] + 1e-6;
-    const positions: Array<[number, number, boolean]> = [];
-    for (const x of grid(region[0], region[0] + region[2] - v.w, GRID_X)) for (const y of grid(region[1], region[1] + region[3] - v.h, GRID_Y)) positions.push([x, y, false]);
-    // Border-breaking positions: over the frame, ≥ 90 % inside the panel, inside the safe area.
-    const { wide } = ctx;
-    if (withBorder && v.w <= wide[2] && v.h <= wide[3]) {
-      for (const x of grid(wide[0], wide[0] + wide[2] - v.w, GRID_X)) {
-        for (const y of grid(wide[1], wide[1] + wide[3] - v.h, GRID_Y)) {
-          const box: BBoxMm = [x, y, v.w, v.h];
-          if (containsRect(region, box)) continue;
-          if (overlapArea(box, panel.bboxMm) / area(box) >= BORDER_INSIDE) positions.push([x, y, true]);
-        }
-      }
-    }
-    for (const [x, y, border] of positions) {
-      {
-        const box: BBoxMm = [x, y, v.w, v.h];
-        const body: Body = { box, oval };
-        const onSpeaker = faceBox !== null && bodyHitsRect(body, faceBox);
-        let onOther = 0;
-        for (const f of panel.faces) {
-          if ((f === face && faceBox) || !bodyHitsRect(body, f.faceMm)) continue;
-          onOther = Math.max(onOther, overlapArea(box, f.faceMm) / Math.max(1e-9, area(f.faceMm)));
-        }
-        const t = tail && face ? tailFor(box, face) : null;
-        out.push({ v, box, tail: t, outside, border, onSpeaker, onOther, linked: false, cost: cost(ctx, line, index, box, t, v.rank) + (border ? 15 : 0) });
-        // Manga joins consecutive balloons of one speaker: the later one may go without a tail
-        // when it butts against the earlier one (checked per state in candidatesFor).
-        if (t && prevLine && prevLine.speakerId === line.speakerId && hasTail(prevLine, face)) {
-          out.push({ v, box, tail: null, outside, border, onSpeaker, onOther, linked: true, cost: cost(ctx, line, index, box, null, v.rank) + (border ? 15 : 0) + LINK_COST });
-        }
-      }
-    }
-  }
-  out.sort((a, b) => a.cost - b.cost);
-  return out;
 }
 
 /** Penalties for constraints a relaxed search broke, so it breaks as few as it can. */
@@ -283,34 +160,34 @@ const BROKEN_COST: Record<Relax, number> = { 'face-touch': 0, 'other-face': 100,
  * constraints not in `relax` filter, broken relaxed ones cost. With nothing relaxed that
  * depends on the state, the first valid bases (they are sorted) are the answer.
  */
-function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State, relax: Relax[]): Candidate[] {
+function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Positions, state: State, relax: Relax[]): Candidate[] {
   const allow = (r: Relax): boolean => relax.includes(r);
-  const early = !allow('order') && !allow('other-face') && !allow('tails') && !allow('overlap') && !allow('speaker-face') && !allow('region');
+  const allowOrder = allow('order');
+  const allowOverlap = allow('overlap');
+  const allowTails = allow('tails');
+  const early = !allowOrder && !allow('other-face') && !allowTails && !allowOverlap && !allow('speaker-face') && !allow('region');
+  // Positions the state-independent constraints forbid are never visited (filtered once per set).
+  const usable = bases.usable(staticRelax(relax));
+  const placed = state.placed;
+  const prev = placed[placed.length - 1];
   const out: Candidate[] = [];
-  for (const b of bases) {
-    if (b.outside && !allow('region')) continue;
-    if (b.border && !allow('border')) continue;
-    if (b.linked) {
-      const prev = state.placed[state.placed.length - 1];
-      if (!prev || !prev.tail || gapBetween(prev.box, b.box) > LINK_GAP_MM) continue;
-    }
-    if (b.onSpeaker && !allow('speaker-face')) continue;
-    if (b.onOther > 0 && !allow('face-touch')) continue;
-    if (b.onOther > FACE_TOUCH && !allow('other-face')) continue;
-    // No balloon–balloon overlap (butting is fine), in this panel or (outgrown) the page.
-    const body: Body = { box: b.box, oval: isOval(line.kind) };
-    let overlaps = false;
-    for (const p of state.placed) if (bodiesOverlap(bodyOf(p), body)) { overlaps = true; break; }
-    if (!overlaps) for (const ob of ctx.others) if (bodiesOverlap(ob, body)) { overlaps = true; break; }
-    if (overlaps && !allow('overlap')) continue;
-    // Script order = reading order.
-    // Checked against every earlier balloon: "wholly below" is not transitive with "left of".
+  for (let k = 0; k < usable.length; k++) {
+    const b = bases.at(usable[k]);
+    if (b.linked && (!prev || !prev.tail || gapBetween(prev.box, b.box) > LINK_GAP_MM)) continue;
+    const body = b.body;
+    // Script order = reading order. Checked against every earlier balloon: "wholly below" is
+    // not transitive with "left of". Cheap, so tested before the overlap when both are hard.
     let disorder = false;
-    for (const p of state.placed) if (!readsAfter(p.box, b.box, ctx.dir)) { disorder = true; break; }
-    if (disorder && !allow('order')) continue;
+    for (const p of placed) if (!readsAfter(p.box, b.box, ctx.dir)) { disorder = true; break; }
+    if (disorder && !allowOrder) continue;
+    // No balloon–balloon overlap (butting is fine), in this panel or (outgrown) the page.
+    let overlaps = false;
+    for (const p of placed) if (bodiesOverlap(p.body, body)) { overlaps = true; break; }
+    if (!overlaps) for (const ob of ctx.others) if (bodiesOverlap(ob, body)) { overlaps = true; break; }
+    if (overlaps && !allowOverlap) continue;
     // Tails never cross each other or run through a balloon.
-    const crossing = tailsClash(body, b.tail, state.placed);
-    if (crossing && !allow('tails')) continue;
+    const crossing = tailsClash(body, b.tail, placed);
+    if (crossing && !allowTails) continue;
     const relaxed: Relax[] = [];
     if (b.outside) relaxed.push('region');
     if (b.onSpeaker) relaxed.push('speaker-face');
@@ -320,14 +197,24 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Base[], state: State
     if (crossing) relaxed.push('tails');
     let c = b.cost + relaxed.reduce((acc, r) => acc + BROKEN_COST[r], 0);
     // An unavoidable overlap should at least be small.
-    if (overlaps) for (const p of state.placed) c += 2000 * (overlapArea(p.box, b.box) / Math.min(area(p.box), area(b.box)));
-    out.push({ line, block: b.v.block, box: b.box, tail: b.tail, relaxed, cost: c });
+    if (overlaps) for (const p of placed) c += 2000 * (overlapArea(p.box, b.box) / Math.min(area(p.box), area(b.box)));
+    out.push({ line, block: b.v.block, box: b.box, body, tail: b.tail, relaxed, cost: c });
     // Bases come cheapest first: with nothing state-dependent relaxed the first valid ones are
     // the best; otherwise a generous prefix is enough (relaxation penalties are large steps).
     if (out.length >= (early ? PER_STATE : PER_STATE * 8)) break;
   }
   if (!early) out.sort((a, b) => a.cost - b.cost);
   return out.slice(0, PER_STATE);
+}
+
+function staticRelax(relax: Relax[]): StaticRelax {
+  return {
+    region: relax.includes('region'),
+    border: relax.includes('border'),
+    speakerFace: relax.includes('speaker-face'),
+    faceTouch: relax.includes('face-touch'),
+    otherFace: relax.includes('other-face'),
+  };
 }
 
 /** Do two variant lists hold the same settings at the same sizes? */
@@ -343,57 +230,15 @@ function gapBetween(a: BBoxMm, b: BBoxMm): number {
 }
 
 /** Does this balloon's tail cross a placed tail or balloon, or a placed tail run through it? */
-function tailsClash(body: Body, tail: Candidate['tail'], placed: Candidate[]): boolean {
+function tailsClash(body: Body, tail: Tail, placed: Candidate[]): boolean {
   for (const p of placed) {
     if (p.tail && segmentHitsBody(p.tail.base, p.tail.tip, body)) return true;
     if (tail) {
       if (p.tail && segmentsCross(p.tail.base, p.tail.tip, tail.base, tail.tip)) return true;
-      if (segmentHitsBody(tail.base, tail.tip, bodyOf(p))) return true;
+      if (segmentHitsBody(tail.base, tail.tip, p.body)) return true;
     }
   }
   return false;
-}
-
-const bodyOf = (c: Candidate): Body => ({ box: c.box, oval: isOval(c.line.kind) });
-
-/** Candidate coordinates from lo to hi: about every GRID_STEP_MM, at most `max`, ends included. */
-function grid(lo: number, hi: number, max: number): number[] {
-  if (hi <= lo) return [lo];
-  const n = Math.min(max, 2 + Math.floor((hi - lo) / GRID_STEP_MM));
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(lo + ((hi - lo) * i) / (n - 1));
-  return out;
-}
-
-function cost(ctx: Ctx, line: DialogueLine, index: number, box: BBoxMm, tail: Candidate['tail'], variant: number): number {
-  const { panel, region, dir, count } = ctx;
-  let c = 0;
-  const fy = region[3] > box[3] ? (box[1] - region[1]) / (region[3] - box[3]) : 0;
-  const slackX = region[2] - box[2];
-  // 0 at the reading start side (right for rtl), 1 at the far side.
-  const fx = slackX > 0 ? (dir === 'rtl' ? right(region) - right(box) : box[0] - region[0]) / slackX : 0;
-  // High in the panel (MANGA-CRAFT.md: "Place balloons high").
-  c += (line.kind === 'sfx' ? 5 : 40) * fy;
-  // Reading order: the k-th of n lines wants to sit at k/n of the way across.
-  const want = count > 1 ? index / (count - 1) : 0;
-  c += (line.kind === 'narration' ? 30 : 12) * Math.abs(fx - want);
-  // Short tail toward the mouth.
-  if (tail) {
-    const len = Math.hypot(tail.tip[0] - tail.base[0], tail.tip[1] - tail.base[1]) / TAIL_FRACTION;
-    c += 0.8 * len;
-    // …but long enough to be seen (a tail under ~2 mm reads as a bump).
-    if (len < MIN_GAP_MM) c += (MIN_GAP_MM - len) * 3;
-  }
-  // Any face where avoidable (M8: ≤ 5 % of any face); bodies mildly.
-  for (const f of panel.faces) {
-    const fa = area(f.faceMm);
-    if (fa > 0) c += 400 * (overlapArea(f.faceMm, box) / fa);
-    const ba = area(f.bodyMm);
-    if (ba > 0) c += 15 * (overlapArea(f.bodyMm, box) / ba);
-  }
-  // Bigger text (earlier variants) first.
-  c += 20 * variant;
-  return c;
 }
 
 function issueFor(c: Candidate, panelId: string): LetteringIssue[] {
@@ -416,7 +261,7 @@ const PANEL_SHRINK = [1, 0.8, 0.65, 0.5, 0.4];
 const LINE_SHRINK = [1, 0.75, 0.55, 0.4];
 
 /** Beam search keeping every hard constraint not in `relax`; null when some line has no valid position. */
-function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[], basesOf: (i: number, v: Variant[], withBorder: boolean) => Base[]): Candidate[] | null {
+function strictBeam(ctx: Ctx, lines: DialogueLine[], variants: Variant[][], relax: Relax[], basesOf: (i: number, v: Variant[], withBorder: boolean) => Positions): Candidate[] | null {
   let beam: State[] = [{ placed: [], cost: 0 }];
   for (let index = 0; index < lines.length; index++) {
     const next: State[] = [];
@@ -457,12 +302,13 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     return ids.size - 1;
   };
   const tried = new Set<string>();
-  const bCache = [new WeakMap<Variant[], Base[]>(), new WeakMap<Variant[], Base[]>()];
-  const bases = (i: number, v: Variant[], withBorder: boolean): Base[] => {
+  const bCache = [new WeakMap<Variant[], Positions>(), new WeakMap<Variant[], Positions>()];
+  const bases = (i: number, v: Variant[], withBorder: boolean): Positions => {
     const cache = bCache[withBorder ? 1 : 0];
     let b = cache.get(v);
     if (!b) {
-      b = baseCandidates(ctx, lines[i], i, v, withBorder, lines[i - 1]);
+      const face = speakerFace(panel, lines[i].speakerId);
+      b = new Positions(ctx, lines[i], i, v, withBorder, lines[i - 1], face, hasTail(lines[i], face));
       cache.set(v, b);
     }
     return b;
@@ -516,7 +362,8 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     if (next.length === 0) {
       // Cannot happen (the last level accepts any position); keep a defined result anyway.
       const v = variants(index, 1, false)[0];
-      const c: Candidate = { line, block: v.block, box: [region[0], region[1], v.w, v.h], tail: null, cost: 0, relaxed: ['region'] };
+      const box: BBoxMm = [region[0], region[1], v.w, v.h];
+      const c: Candidate = { line, block: v.block, box, body: { box, oval: isOval(line.kind) }, tail: null, cost: 0, relaxed: ['region'] };
       next = beam.map((st) => ({ placed: [...st.placed, c], cost: st.cost }));
     }
     next.sort((a, b) => a.cost - b.cost);
