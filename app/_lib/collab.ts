@@ -5,14 +5,15 @@
  * enforces it). Each provider owns its socket (no shared socket: see STACK.md gotcha 4).
  *
  * Tokens are short-lived, so every (re)connect after the first asks the API for a fresh one.
- * The Y.Docs live as long as the page, so edits made offline stay in memory and are sent when
- * the socket comes back.
+ * The work document is also kept in IndexedDB (./offline.ts): edits made offline survive a
+ * reload or a closed tab, and the studio opens without the API from what this browser kept.
  */
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import * as Y from 'yjs';
-import { api } from './api';
+import { api, ApiError } from './api';
 import { collabToken, type CollabToken, type Role } from './api-types';
+import { forgetProject, persistWorkDoc, readPending, recallMeta, rememberMeta, writePending, type OfflineMeta } from './offline';
 import { readPresence, type Presence } from './presence';
 
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -21,6 +22,8 @@ export interface CollabSession {
   role: Role;
   work: { doc: Y.Doc; provider: HocuspocusProvider };
   review: { doc: Y.Doc; provider: HocuspocusProvider };
+  /** Local work-document changes not yet acknowledged, including those kept across a reload. */
+  pending: () => number;
 }
 
 function fetchToken(projectId: string): Promise<CollabToken> {
@@ -35,40 +38,69 @@ function socketUrl(url: string): string {
   return `${proto}//${url}`;
 }
 
-export function useCollab(projectId: string): { session: CollabSession | null; error: unknown } {
+export function useCollab(projectId: string, userId: string | null): { session: CollabSession | null; error: unknown } {
   const [session, setSession] = useState<CollabSession | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     let disposed = false;
     let created: CollabSession | null = null;
+    let persistence: Awaited<ReturnType<typeof persistWorkDoc>> = null;
+    let stopPending = () => {};
     (async () => {
       try {
-        const first = await fetchToken(projectId);
-        if (disposed) return;
-        let used = false;
-        // The first connect uses the token we already have; reconnects fetch a new one.
-        const token = async () => {
-          if (!used) {
-            used = true;
-            return first.token;
+        let first: CollabToken | null = null;
+        let meta: OfflineMeta | null = null;
+        try {
+          first = await fetchToken(projectId);
+          meta = { role: first.role, url: first.url, docName: first.docName, reviewDocName: first.reviewDocName };
+          if (userId) rememberMeta(userId, projectId, meta);
+        } catch (e) {
+          // Gone or not ours any more: never keep (or later resurrect) its offline copy.
+          if (e instanceof ApiError && (e.status === 404 || e.status === 403)) {
+            if (userId) await forgetProject(userId, projectId);
+            throw e;
           }
-          return (await fetchToken(projectId)).token;
-        };
-        const url = socketUrl(first.url);
+          // No answer at all (offline): open from what this browser kept, if anything.
+          meta = e instanceof ApiError || !userId ? null : recallMeta(userId, projectId);
+          if (!meta) throw e;
+        }
+        if (disposed) return;
+        const url = socketUrl(meta.url);
         const workDoc = new Y.Doc();
         const reviewDoc = new Y.Doc();
-        const work = new HocuspocusProvider({ url, name: first.docName, document: workDoc, token });
-        let reviewUsed = false;
-        const reviewToken = async () => {
-          if (!reviewUsed) {
-            reviewUsed = true;
-            return first.token;
-          }
-          return (await fetchToken(projectId)).token;
+        // Load the kept copy before the provider connects, so its first sync offers those edits.
+        if (userId) persistence = await persistWorkDoc(userId, projectId, workDoc);
+        if (disposed) {
+          void persistence?.destroy();
+          workDoc.destroy();
+          reviewDoc.destroy();
+          return;
+        }
+        // The first connect uses the token we already have; reconnects fetch a new one.
+        const tokenSource = () => {
+          let used = first === null;
+          return async () => {
+            if (!used && first) {
+              used = true;
+              return first.token;
+            }
+            return (await fetchToken(projectId)).token;
+          };
         };
-        const review = new HocuspocusProvider({ url, name: first.reviewDocName, document: reviewDoc, token: reviewToken });
-        created = { role: first.role, work: { doc: workDoc, provider: work }, review: { doc: reviewDoc, provider: review } };
+        const work = new HocuspocusProvider({
+          url,
+          name: meta.docName,
+          document: workDoc,
+          token: tokenSource(),
+          onAuthenticationFailed: ({ reason }) => {
+            if (userId && (reason === 'not-a-member' || reason === 'no-such-project')) void forgetProject(userId, projectId, persistence);
+          },
+        });
+        const review = new HocuspocusProvider({ url, name: meta.reviewDocName, document: reviewDoc, token: tokenSource() });
+        const pending = userId ? trackPending(userId, projectId, workDoc, work, persistence) : { count: () => 0, stop: () => {} };
+        stopPending = pending.stop;
+        created = { role: meta.role, work: { doc: workDoc, provider: work }, review: { doc: reviewDoc, provider: review }, pending: pending.count };
         setSession(created);
       } catch (e) {
         if (!disposed) setError(e);
@@ -76,16 +108,49 @@ export function useCollab(projectId: string): { session: CollabSession | null; e
     })();
     return () => {
       disposed = true;
+      stopPending();
       if (created) {
         created.work.provider.destroy();
         created.review.provider.destroy();
         created.work.doc.destroy();
         created.review.doc.destroy();
       }
+      void persistence?.destroy();
     };
-  }, [projectId]);
+  }, [projectId, userId]);
 
   return { session, error };
+}
+
+/**
+ * Local changes the server has not acknowledged, counted across reloads: +1 per local update of
+ * the work document, back to 0 once the provider is synced with nothing outstanding.
+ */
+function trackPending(userId: string, projectId: string, doc: Y.Doc, provider: HocuspocusProvider, persistence: unknown) {
+  let count = readPending(userId, projectId);
+  const onUpdate = (_update: Uint8Array, origin: unknown) => {
+    if (origin === provider || (persistence !== null && origin === persistence)) return;
+    count += 1;
+    writePending(userId, projectId, count);
+  };
+  const onAck = () => {
+    const connected = provider.configuration.websocketProvider.status === WebSocketStatus.Connected;
+    if (connected && provider.synced && provider.unsyncedChanges === 0 && count > 0) {
+      count = 0;
+      writePending(userId, projectId, 0);
+    }
+  };
+  doc.on('update', onUpdate);
+  provider.on('unsyncedChanges', onAck);
+  provider.on('synced', onAck);
+  return {
+    count: () => count,
+    stop: () => {
+      doc.off('update', onUpdate);
+      provider.off('unsyncedChanges', onAck);
+      provider.off('synced', onAck);
+    },
+  };
 }
 
 interface ConnSnapshot {
@@ -100,7 +165,7 @@ interface ConnSnapshot {
  * has not acknowledged yet.
  */
 /** `providers` must be a stable (memoized) array. */
-export function useConnection(providers: HocuspocusProvider[]): ConnSnapshot {
+export function useConnection(providers: HocuspocusProvider[], pending: () => number = () => 0): ConnSnapshot {
   const [snap, setSnap] = useState<ConnSnapshot>({ state: 'connecting', unsynced: 0, synced: false });
   useEffect(() => {
     if (providers.length === 0) return;
@@ -110,7 +175,8 @@ export function useConnection(providers: HocuspocusProvider[]): ConnSnapshot {
       const allConnected = providers.every((p) => p.configuration.websocketProvider.status === WebSocketStatus.Connected);
       const synced = providers.every((p) => p.synced);
       if (allConnected && synced) everConnected = true;
-      const unsynced = providers.reduce((n, p) => n + p.unsyncedChanges, 0);
+      // The providers count what they sent and wait for; `pending` also remembers edits made before a reload.
+      const unsynced = Math.max(providers.reduce((n, p) => n + p.unsyncedChanges, 0), pending());
       const state: ConnState = !online ? 'offline' : allConnected && synced ? 'connected' : everConnected ? 'reconnecting' : 'connecting';
       setSnap((prev) => (prev.state === state && prev.unsynced === unsynced && prev.synced === synced ? prev : { state, unsynced, synced }));
     };
@@ -127,7 +193,7 @@ export function useConnection(providers: HocuspocusProvider[]): ConnSnapshot {
       window.removeEventListener('offline', compute);
       window.clearInterval(timer);
     };
-  }, [providers]);
+  }, [providers, pending]);
   return snap;
 }
 

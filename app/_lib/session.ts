@@ -46,8 +46,13 @@ export function getSession(): Session | null {
 }
 
 export function setSession(next: Session | null): void {
+  const previous = read();
   if (next) window.localStorage.setItem(KEY, JSON.stringify(next));
   else window.localStorage.removeItem(KEY);
+  // Signed out (or the session could not be renewed): this browser keeps nothing of their work.
+  const left = previous?.user?.id;
+  // Loaded on demand: pages without a studio need not carry IndexedDB and Yjs code.
+  if (left && next?.user?.id !== left) void import('./offline').then((m) => m.forgetUser(left));
   emit();
 }
 

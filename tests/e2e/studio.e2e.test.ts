@@ -121,6 +121,31 @@ async function typeInField(page: Page, field: string, text: string): Promise<voi
   await input.pressSequentially(text, { delay: 10 });
 }
 
+/** Runs in the page: how many records this browser keeps for the project's work document. */
+async function keptUpdates(projectId: string): Promise<number> {
+  const dbs = await indexedDB.databases();
+  const name = dbs.map((d) => d.name ?? '').find((n) => n.startsWith('koma-work:') && n.endsWith(`:${projectId}`));
+  if (!name) return 0;
+  return new Promise<number>((resolve) => {
+    const open = indexedDB.open(name);
+    open.onerror = () => resolve(0);
+    open.onsuccess = () => {
+      const db = open.result;
+      try {
+        const count = db.transaction('updates', 'readonly').objectStore('updates').count();
+        count.onsuccess = () => {
+          resolve(count.result);
+          db.close();
+        };
+        count.onerror = () => resolve(0);
+      } catch {
+        db.close();
+        resolve(0);
+      }
+    };
+  });
+}
+
 function fieldValue(page: Page, field: string): Promise<string> {
   return page.locator(`.studio-main [data-field="${field}"]`).first().inputValue();
 }
@@ -281,16 +306,45 @@ describe('working together', () => {
     await viewer.page.screenshot({ path: path.join(shots, 'viewer-concept.png') });
   });
 
-  test('edits made offline arrive for the other person after reconnecting', async () => {
+  test("the dashboard shows who is in each project now", async () => {
     await openStudio(reviewer, projectId, 'concept');
+    const dash = await editor.ctx.newPage();
+    await dash.goto(`${base}/projects`);
+    const card = dash.locator('.project-card', { hasText: 'Together' });
+    // The dashboard refreshes itself; no reload here.
+    await expect.poll(() => card.locator('[data-testid=online-now]').textContent().catch(() => ''), { timeout: 40_000 }).toContain('Kuroda');
+    await dash.screenshot({ path: path.join(shots, 'dashboard-presence.png') });
+    // When the reviewer leaves the studio, they leave the dashboard too.
+    await reviewer.page.goto(`${base}/projects`);
+    await expect.poll(() => card.textContent(), { timeout: 40_000 }).not.toContain('Kuroda');
+    await dash.close();
+  });
+
+  test('edits made offline survive a reload while still offline and arrive for the other person after reconnecting', async () => {
+    await openStudio(reviewer, projectId, 'concept');
+    // The page itself must open without a network: wait until the service worker has cached it.
+    await editor.page.locator('.studio[data-offline-ready=true]').waitFor({ timeout: 60_000 });
+    const kept = () => editor.page.evaluate(keptUpdates, projectId);
+    const keptBefore = await kept();
     await editor.ctx.setOffline(true);
     await editor.page.locator('[data-testid=connection][data-state=offline]').waitFor({ timeout: 15_000 });
     await typeInField(editor.page, 'genre', 'Maritime mystery');
-    await editor.page.waitForTimeout(1000);
+    // Written to IndexedDB before the tab goes away (no fixed wait: poll the database itself).
+    await expect.poll(kept, { timeout: 15_000 }).toBeGreaterThan(keptBefore);
+    expect(await editor.page.locator('[data-testid=connection]').textContent()).toMatch(/Offline.*\d+ unsynced change/);
     expect(await fieldValue(reviewer.page, 'genre')).not.toBe('Maritime mystery');
+
+    await editor.page.reload();
+    await editor.page.locator('[data-testid=connection][data-state=offline]').waitFor({ timeout: 30_000 });
+    expect(await fieldValue(editor.page, 'genre')).toBe('Maritime mystery');
+    expect(await editor.page.locator('[data-testid=connection]').textContent()).toMatch(/\d+ unsynced change/);
+    await editor.page.screenshot({ path: path.join(shots, 'offline-after-reload.png') });
+    expect(await fieldValue(reviewer.page, 'genre')).not.toBe('Maritime mystery');
+
     await editor.ctx.setOffline(false);
     await expect.poll(() => fieldValue(reviewer.page, 'genre'), { timeout: 30_000 }).toBe('Maritime mystery');
     await editor.page.locator('[data-testid=connection][data-state=connected]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => editor.page.locator('[data-testid=connection]').textContent(), { timeout: 15_000 }).not.toContain('unsynced');
   });
 });
 

@@ -7,11 +7,11 @@ import { useRef, useState } from 'react';
 import type { Phase } from '../../../schema/phases';
 import { contentToJson } from '../../../lib/doc/convert';
 import type { BranchInfo } from '../../../lib/doc/model';
-import { errorMessage } from '../../_lib/api';
 import { useI18n } from '../../_lib/i18n';
 import { phaseApi } from '../../_lib/phase-api';
 import { branchContent } from '../../_lib/studio-model';
 import { useStudio } from './context';
+import { ErrorAlert } from '../ErrorAlert';
 
 /** A readable, stable rendering of a branch's content for the before/after view. */
 function describeContent(value: unknown, indent = ''): string {
@@ -99,7 +99,7 @@ export function BranchList({
   const { projectId, canEdit } = useStudio();
   const [picked, setPicked] = useState<string[]>([]);
   const [comparing, setComparing] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   async function act(fn: () => Promise<unknown>) {
@@ -108,7 +108,7 @@ export function BranchList({
     try {
       await fn();
     } catch (e) {
-      setError(errorMessage(e, t('common.error')));
+      setError(e);
     } finally {
       setBusy(false);
     }
@@ -129,11 +129,7 @@ export function BranchList({
           {t('studio.compare')}
         </button>
       </div>
-      {error ? (
-        <p className="alert" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
       {branches.length === 0 ? <p className="muted small">{t('studio.noBranch')}</p> : null}
       <ul className="branch-list">
         {branches.map((b) => (

@@ -14,6 +14,7 @@ import { useI18n } from '../../_lib/i18n';
 import { branchContent, readPhaseView } from '../../_lib/studio-model';
 import { useY, useYVersion } from '../../_lib/useY';
 import { Avatar, colorFor } from '../Avatar';
+import { ErrorAlert } from '../ErrorAlert';
 import { useStudio } from './context';
 
 type AnchorKind = 'phase' | 'branch' | 'panel';
@@ -93,11 +94,7 @@ function Thread({ th, canComment, panelLabel }: { th: ReviewThread; canComment: 
           </button>
         </form>
       ) : null}
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} inline />
     </li>
   );
 }
@@ -172,11 +169,7 @@ export function CommentsPanel({ phase, viewing }: { phase: Phase; viewing: strin
               {t('studio.post')}
             </button>
           </div>
-          {error ? (
-            <p className="error-text" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <ErrorAlert error={error} inline />
         </form>
       ) : null}
       {threads.length === 0 ? <p className="muted small">{t('studio.noComments')}</p> : null}

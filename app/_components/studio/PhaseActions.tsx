@@ -6,18 +6,18 @@
  */
 import { useId, useState, type FormEvent } from 'react';
 import { PHASES, type Phase } from '../../../schema/phases';
-import { errorMessage } from '../../_lib/api';
 import { useI18n } from '../../_lib/i18n';
 import { phaseApi } from '../../_lib/phase-api';
 import type { PhaseView } from '../../_lib/studio-model';
 import { useStudio } from './context';
+import { ErrorAlert } from '../ErrorAlert';
 
 export function PhaseActions({ view, viewing }: { view: PhaseView; viewing: string | null }) {
   const { t } = useI18n();
   const { projectId, canEdit, canApprove } = useStudio();
   const [feedback, setFeedback] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const fid = useId();
   const phase: Phase = view.phase;
   const running = view.status === 'running' || view.status === 'queued';
@@ -31,7 +31,7 @@ export function PhaseActions({ view, viewing }: { view: PhaseView; viewing: stri
       await fn();
       return true;
     } catch (e) {
-      setError(errorMessage(e, t('common.error')));
+      setError(e);
       return false;
     } finally {
       setBusy(false);
@@ -102,11 +102,7 @@ export function PhaseActions({ view, viewing }: { view: PhaseView; viewing: stri
           </button>
         ) : null}
       </div>
-      {error ? (
-        <p className="alert" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </div>
   );
 }

@@ -20,6 +20,7 @@ import { NameEditor } from './editors/NameEditor';
 import { PlotEditor } from './editors/PlotEditor';
 import { ScenesEditor } from './editors/ScenesEditor';
 import { StatusBadge } from './PhaseRail';
+import { ErrorAlert } from '../ErrorAlert';
 
 function Editor({ phase, content, editable }: { phase: Phase; content: import('yjs').Map<unknown>; editable: boolean }) {
   switch (phase) {
@@ -70,11 +71,7 @@ function StartByHand({ phase }: { phase: Phase }) {
           </button>
         </div>
       ) : null}
-      {error ? (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} inline />
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { PHASES, type Phase } from '../../../schema/phases';
 import { QUALITY_LEVELS, type QualityLevel } from '../../../lib/engine/types';
 import { useCollab, useConnection, usePresence } from '../../_lib/collab';
+import { installOfflineShell } from '../../_lib/offline';
 import { useI18n } from '../../_lib/i18n';
 import { useSession } from '../../_lib/session';
 import { readAllPhases, readMeta, type PhaseView } from '../../_lib/studio-model';
@@ -54,10 +55,20 @@ function useSwipe(onSwipe: (dir: 1 | -1) => void) {
 
 export function Studio({ projectId }: { projectId: string }) {
   const { t } = useI18n();
-  const { session, error } = useCollab(projectId);
   const auth = useSession();
+  const { session, error } = useCollab(projectId, auth?.user?.id ?? null);
   const providers = useMemo(() => (session ? [session.work.provider, session.review.provider] : []), [session]);
-  const conn = useConnection(providers);
+  const conn = useConnection(providers, session?.pending);
+  const [offlineReady, setOfflineReady] = useState(false);
+
+  // Make this page open again without a network (its edits are kept in IndexedDB).
+  useEffect(() => {
+    let live = true;
+    void installOfflineShell().then((ok) => live && setOfflineReady(ok));
+    return () => {
+      live = false;
+    };
+  }, [projectId]);
 
   if (error) {
     return (
@@ -82,7 +93,7 @@ export function Studio({ projectId }: { projectId: string }) {
     color: colorFor(auth.user?.id ?? 'me'),
     kind: 'human',
   };
-  return <StudioConnected projectId={projectId} session={session} user={user} conn={conn} />;
+  return <StudioConnected projectId={projectId} session={session} user={user} conn={conn} offlineReady={offlineReady} />;
 }
 
 function StudioConnected({
@@ -90,11 +101,13 @@ function StudioConnected({
   session,
   user,
   conn,
+  offlineReady,
 }: {
   projectId: string;
   session: NonNullable<ReturnType<typeof useCollab>['session']>;
   user: StudioUser;
   conn: ReturnType<typeof useConnection>;
+  offlineReady: boolean;
 }) {
   const { t } = useI18n();
   const workDoc = session.work.doc;
@@ -172,7 +185,7 @@ function StudioConnected({
 
   return (
     <StudioContext.Provider value={ctx}>
-      <div className="studio" data-role={session.role}>
+      <div className="studio" data-role={session.role} data-offline-ready={offlineReady}>
         <div className="studio-bar">
           <strong style={{ fontSize: '1.05rem' }}>{meta.title || '…'}</strong>
           <span className="badge">{t(`role.${session.role}`)}</span>

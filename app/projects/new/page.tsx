@@ -103,11 +103,7 @@ function NewProjectForm() {
               {t('new.chars', { count: count.toLocaleString(locale) })}
             </span>
           </div>
-          {fileError ? (
-            <p className="error-text" role="alert">
-              {fileError}
-            </p>
-          ) : null}
+          <ErrorAlert error={fileError} inline />
         </div>
         <fieldset>
           <legend>{t('new.language')}</legend>

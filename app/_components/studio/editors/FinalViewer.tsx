@@ -6,10 +6,11 @@
 import { useEffect, useState } from 'react';
 import * as Y from 'yjs';
 import { yToJson } from '../../../../lib/doc/convert';
-import { apiRaw, errorMessage } from '../../../_lib/api';
+import { apiRaw } from '../../../_lib/api';
 import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
 import { assetUrl, useStudio } from '../context';
+import { ErrorAlert } from '../../ErrorAlert';
 
 interface PageImg {
   index: number;
@@ -42,7 +43,7 @@ export function FinalViewer({ content }: { content: Y.Map<unknown> }) {
   const report = useY(content, (c) => yToJson(c.get('report') ?? null), null);
   const [i, setI] = useState(0);
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const rtl = readingDirection === 'rtl';
   const page = pages[Math.min(i, Math.max(0, pages.length - 1))];
   const next = () => setI((n) => Math.min(n + 1, pages.length - 1));
@@ -73,7 +74,7 @@ export function FinalViewer({ content }: { content: Y.Map<unknown> }) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (e) {
-      setError(errorMessage(e, t('common.error')));
+      setError(e);
     } finally {
       setBusy(null);
     }
@@ -100,11 +101,7 @@ export function FinalViewer({ content }: { content: Y.Map<unknown> }) {
           </button>
         ))}
       </section>
-      {error ? (
-        <p className="alert" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
       {page ? (
         <section className="viewer" aria-roledescription="page viewer" aria-label={t('studio.pageOf', { n: i + 1, total: pages.length })}>
           <div className="row" style={{ justifyContent: 'center' }}>

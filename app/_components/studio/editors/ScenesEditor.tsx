@@ -3,12 +3,12 @@
 import { useState } from 'react';
 import * as Y from 'yjs';
 import { canvasRecords, CANVAS_KEY, type NameCanvasEntry } from '../../../../lib/doc/canvas';
-import { errorMessage } from '../../../_lib/api';
 import { useI18n } from '../../../_lib/i18n';
 import { phaseApi } from '../../../_lib/phase-api';
 import { branchContent, readPhaseView } from '../../../_lib/studio-model';
 import { useY, useYVersion } from '../../../_lib/useY';
 import { assetUrl, useStudio } from '../context';
+import { ErrorAlert } from '../../ErrorAlert';
 
 interface Tile {
   panelId: string;
@@ -23,7 +23,7 @@ export function ScenesEditor({ content, editable }: { content: Y.Map<unknown>; e
   const { workDoc, projectId, quality } = useStudio();
   const docVersion = useYVersion(workDoc);
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   void docVersion;
   const tiles = useY(content, (c) => {
     // Where each panel sits comes from the name phase's active branch.
@@ -59,7 +59,7 @@ export function ScenesEditor({ content, editable }: { content: Y.Map<unknown>; e
     try {
       await phaseApi.run(projectId, 'scenes', { panelId });
     } catch (e) {
-      setError(errorMessage(e, t('common.error')));
+      setError(e);
     } finally {
       setBusy(null);
     }
@@ -67,11 +67,7 @@ export function ScenesEditor({ content, editable }: { content: Y.Map<unknown>; e
 
   return (
     <div className="stack">
-      {error ? (
-        <p className="alert" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
       <ul className="panel-grid" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
         {tiles.map((tile) => (
           <li key={tile.panelId} className="panel-tile" data-panel={tile.panelId}>

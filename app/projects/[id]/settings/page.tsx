@@ -9,7 +9,7 @@ import { RequireAuth } from '../../../_components/RequireAuth';
 import { api, apiRaw } from '../../../_lib/api';
 import { memberSchema, projectDetailResponse, ROLES, type Member, type Role } from '../../../_lib/api-types';
 import { useI18n } from '../../../_lib/i18n';
-import { useSession } from '../../../_lib/session';
+import { getSession, useSession } from '../../../_lib/session';
 
 const memberList = z
   .union([z.array(memberSchema), z.object({ members: z.array(memberSchema) })])
@@ -72,6 +72,9 @@ function Settings({ id }: { id: string }) {
     setBusy(true);
     try {
       await apiRaw(`/api/projects/${id}`, { method: 'DELETE' });
+      // Its offline copy on this browser goes with it (other members' copies go when their studio hears 404).
+      const me = getSession()?.user?.id;
+      if (me) await import('../../../_lib/offline').then((m) => m.forgetProject(me, id));
       router.push('/projects');
     } catch (e) {
       setError(e);
