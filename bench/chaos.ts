@@ -22,6 +22,7 @@ import { pgOutage } from './chaos/pg-outage';
 import { redisRestart } from './chaos/redis-restart';
 import type { Scenario, ScenarioResult } from './chaos/scenario';
 import { startTopology } from './chaos/topology';
+import { storyText } from './chaos/workload';
 import { workerKill } from './chaos/worker-kill';
 import { MissingBinaryError } from '../lib/redis/embedded';
 
@@ -68,15 +69,28 @@ function report(results: ScenarioResult[], started: number): string[] {
   return lines;
 }
 
+async function warmUp(api: Api): Promise<void> {
+  const owner = await api.signUp('warmup');
+  const projectId = await api.createProject(owner, 'warm-up', await storyText());
+  await api.collabToken(owner, projectId);
+  const run = await api.runPhase(owner, projectId, 'concept');
+  await api.waitForJob(owner, run.jobId, 120_000);
+  const rest = await api.pipeline(owner, projectId);
+  if (rest.jobId) await api.waitForJob(owner, rest.jobId, 120_000);
+}
+
 async function main(): Promise<void> {
   const args = parse();
   const chosen = args.scenario ? [args.scenario] : names;
   const started = Date.now();
   const log = (line: string) => process.stdout.write(`chaos: ${line}\n`);
   log('starting the topology (private PostgreSQL and Redis, web, 2 collab-servers, 2 workers)…');
-  const topology = await startTopology();
+  const topology = await startTopology(log);
   log(`up in ${Math.round((Date.now() - started) / 1000)} s; service logs in ${topology.logDir}`);
   const api = new Api(topology.baseUrl);
+  // Touch every route we use once: `next start` loads a route's code on its first request, and
+  // other runs on this machine may rebuild .next underneath us later.
+  await warmUp(api);
   const results: ScenarioResult[] = [];
   let stopping = false;
   const interrupt = () => {

@@ -10,7 +10,7 @@ const created = z.object({ id: z.string().uuid() });
 const collabToken = z.object({ token: z.string().min(1), docName: z.string().min(1), expiresIn: z.number() });
 const runStarted = z.object({ jobId: z.string().min(1), branchId: z.string().min(1) });
 const pipelineStarted = z.object({ jobId: z.string().min(1).nullable(), branchId: z.string().nullable() });
-const jobView = z.object({ id: z.string(), state: z.string(), branchId: z.string(), error: z.string().optional() });
+const jobView = z.object({ state: z.string(), branchId: z.string(), error: z.string().optional() });
 export type JobView = z.infer<typeof jobView>;
 
 export class ApiError extends Error {
@@ -21,6 +21,9 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** The API answered 2xx with something we do not understand: a bug, never retried. */
+export class AnswerError extends Error {}
 
 export interface Person {
   token: string;
@@ -41,7 +44,7 @@ export class Api {
     const text = await res.text();
     if (!res.ok) throw new ApiError(res.status, `${method} ${route} → ${res.status}: ${text.slice(0, 300)}`);
     const parsed = schema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error(`${method} ${route}: unexpected answer ${text.slice(0, 300)}`);
+    if (!parsed.success) throw new AnswerError(`${method} ${route}: unexpected answer ${text.slice(0, 300)}`);
     return parsed.data;
   }
 
@@ -78,7 +81,7 @@ export class Api {
     for (;;) {
       const view = await this.job(person, jobId).catch((error: unknown) => {
         // The API itself may be riding out the same fault (Redis restarting): ask again.
-        if (error instanceof ApiError && error.status < 500) throw error;
+        if ((error instanceof ApiError && error.status < 500) || error instanceof AnswerError) throw error;
         return null;
       });
       if (view && ['completed', 'failed', 'cancelled'].includes(view.state)) return view;

@@ -18,6 +18,8 @@ export interface ServiceSpec {
   /** An HTTP URL answering 200 once the service is ready. */
   healthUrl: string;
   logDir: string;
+  /** Working directory (default: the checkout). */
+  cwd?: string;
   startTimeoutMs?: number;
 }
 
@@ -43,7 +45,7 @@ export class Service {
     if (this.running) throw new Error(`${this.spec.name} is already running`);
     this.starts += 1;
     this.log.write(`--- start #${this.starts} at ${new Date().toISOString()}\n`);
-    const child = spawn(process.execPath, this.spec.args, { cwd: ROOT, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, this.spec.args, { cwd: this.spec.cwd ?? ROOT, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(this.log, { end: false });
     child.stderr!.pipe(this.log, { end: false });
     this.child = child;

@@ -1,13 +1,11 @@
 /**
  * The production topology on one machine, every part a process the chaos run can hurt:
  * a private PostgreSQL cluster, a private redis-server (restartable on the same port, with its
- * append-only file so queued jobs survive), the web app (`scripts/start-web.ts` → `next start`),
+ * append-only file so queued jobs survive), the web app (`next start` on a private copy of the build),
  * two collab-servers joined through Redis, two workers. Worker 1 reaches collab A, worker 2
  * collab B, the web app collab B (so killing A leaves the API whole).
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +15,7 @@ import { freePort } from '../../lib/net';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../lib/redis/embedded';
 import { startPrivatePostgres, type PrivatePostgres } from './pg-cluster';
 import { Service } from './service';
+import { privateWebBuild } from './web-build';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -37,20 +36,8 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-/** `next start` needs a production build; make one if there is none (a minute or more). */
-function ensureWebBuild(): void {
-  if (existsSync(path.join(ROOT, '.next/BUILD_ID'))) return;
-  process.stdout.write('chaos: no web build (.next/BUILD_ID): running `next build` first…\n');
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (built.status !== 0) throw new Error('next build failed: the chaos run needs the web app to create projects and start runs');
-}
-
-export async function startTopology(): Promise<Topology> {
-  ensureWebBuild();
+export async function startTopology(log: (line: string) => void): Promise<Topology> {
+  const webDir = await privateWebBuild(log);
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'koma-chaos-logs-'));
   const cleanups: Array<() => Promise<void>> = [];
   const services: Service[] = [];
@@ -111,7 +98,9 @@ export async function startTopology(): Promise<Topology> {
     });
   const web = new Service({
     name: 'web',
-    args: ['--import', 'tsx', 'scripts/start-web.ts'],
+    // `next start` on the private copy of the build (what scripts/start-web.ts runs after migrating; we migrated above).
+    args: [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', webDir, '-p', String(webPort), '-H', '127.0.0.1'],
+    cwd: webDir,
     env: {
       ...base,
       PORT: String(webPort),
