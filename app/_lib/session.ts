@@ -16,13 +16,13 @@ export interface Session {
   user: SessionUser | null;
 }
 
-const KEY = 'koma.session';
+export const SESSION_KEY = 'koma.session';
 const listeners = new Set<() => void>();
 let cached: { raw: string | null; value: Session | null } = { raw: null, value: null };
 
 function read(): Session | null {
   if (typeof window === 'undefined') return null;
-  const raw = window.localStorage.getItem(KEY);
+  const raw = window.localStorage.getItem(SESSION_KEY);
   if (raw === cached.raw) return cached.value;
   let value: Session | null = null;
   try {
@@ -47,8 +47,8 @@ export function getSession(): Session | null {
 
 export function setSession(next: Session | null): void {
   const previous = read();
-  if (next) window.localStorage.setItem(KEY, JSON.stringify(next));
-  else window.localStorage.removeItem(KEY);
+  if (next) window.localStorage.setItem(SESSION_KEY, JSON.stringify(next));
+  else window.localStorage.removeItem(SESSION_KEY);
   // Signed out (or the session could not be renewed): this browser keeps nothing of their work.
   const left = previous?.user?.id;
   // Loaded on demand: pages without a studio need not carry IndexedDB and Yjs code.
@@ -59,7 +59,7 @@ export function setSession(next: Session | null): void {
 export function subscribeSession(fn: () => void): () => void {
   listeners.add(fn);
   const onStorage = (e: StorageEvent) => {
-    if (e.key === KEY) fn();
+    if (e.key === SESSION_KEY) fn();
   };
   window.addEventListener('storage', onStorage);
   return () => {

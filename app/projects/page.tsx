@@ -7,6 +7,7 @@ import { ErrorAlert } from '../_components/ErrorAlert';
 import { RequireAuth } from '../_components/RequireAuth';
 import { api } from '../_lib/api';
 import { projectList, type ProjectSummary } from '../_lib/api-types';
+import { takeEarlyProjects } from '../_lib/early-projects';
 import { useI18n } from '../_lib/i18n';
 import type { MessageKey } from '../_lib/i18n-dict';
 
@@ -35,7 +36,10 @@ function OnlineNow({ online }: { online: ProjectSummary['online'] }) {
   );
 }
 
-function ProjectCard({ p }: { p: ProjectSummary }) {
+/** Cards likely in the first screen: their covers are the page's largest paint, so no lazy loading. */
+const EAGER_COVERS = 4;
+
+function ProjectCard({ p, index }: { p: ProjectSummary; index: number }) {
   const { t, locale } = useI18n();
   const phase = p.currentPhase ?? p.phase;
   const updated = p.updatedAt ?? p.createdAt;
@@ -44,7 +48,17 @@ function ProjectCard({ p }: { p: ProjectSummary }) {
     <li className="project-card">
       <Link className="cover-link" href={`/projects/${p.id}`}>
         <div className="cover">
-          {cover ? <img src={cover} alt="" loading="lazy" decoding="async" /> : <span>{t('dash.noCover')}</span>}
+          {cover ? (
+            <img
+              src={cover}
+              alt=""
+              loading={index < EAGER_COVERS ? 'eager' : 'lazy'}
+              fetchPriority={index === 0 ? 'high' : 'auto'}
+              decoding="async"
+            />
+          ) : (
+            <span>{t('dash.noCover')}</span>
+          )}
         </div>
         <div className="body">
           <h2 style={{ margin: 0, fontSize: '1.05rem' }}>{p.title}</h2>
@@ -74,8 +88,18 @@ function Dashboard() {
 
   useEffect(() => {
     const ctrl = new AbortController();
-    const load = () =>
-      api('/api/projects', projectList, { signal: ctrl.signal })
+    const ask = () => api('/api/projects', projectList, { signal: ctrl.signal });
+    // The first list usually comes from the request the page's inline script already started.
+    const early = takeEarlyProjects();
+    const first = early
+      ? () =>
+          early.then((raw) => {
+            const parsed = projectList.safeParse(raw);
+            return parsed.success ? parsed.data : ask();
+          })
+      : ask;
+    const load = (fetchList: () => Promise<ProjectSummary[]> = ask) =>
+      fetchList()
         .then((list) => {
           setProjects(list);
           setError(null);
@@ -83,7 +107,7 @@ function Dashboard() {
         .catch((e: unknown) => {
           if (!ctrl.signal.aborted) setError(e);
         });
-    void load();
+    void load(first);
     // "Who is in it now" changes while the page is open: refresh while it is visible.
     const timer = window.setInterval(() => {
       if (document.visibilityState === 'visible') void load();
@@ -117,8 +141,8 @@ function Dashboard() {
       {projects && projects.length === 0 ? <p className="muted">{t('dash.empty')}</p> : null}
       {projects && projects.length > 0 ? (
         <ul className="project-grid">
-          {projects.map((p) => (
-            <ProjectCard key={p.id} p={p} />
+          {projects.map((p, i) => (
+            <ProjectCard key={p.id} p={p} index={i} />
           ))}
         </ul>
       ) : null}

@@ -1,0 +1,28 @@
+/**
+ * The dashboard's project list, requested before React has even started.
+ *
+ * The session lives in localStorage, so the server cannot render the list, and the page's own
+ * request waits for the JavaScript to download, run and hydrate — on a slow phone seconds, with
+ * the covers (the largest paint) only requested after that. An inline script in the HTML
+ * (app/projects/layout.tsx) starts the request as soon as the document is parsed; the dashboard
+ * takes that promise once instead of asking again. Anything unexpected (no session, a 401 that
+ * needs a token refresh, a network error) resolves to null and the dashboard asks through `api()`
+ * as it always did.
+ */
+import { SESSION_KEY } from './session';
+
+const GLOBAL = '__komaEarlyProjects';
+
+/** The inline script's source: plain ES5, no imports, it runs before any bundle. */
+export function earlyProjectsScript(): string {
+  return `(function(){try{if(location.pathname!=='/projects')return;var s=JSON.parse(localStorage.getItem(${JSON.stringify(SESSION_KEY)})||'null');if(!s||!s.accessToken)return;window.${GLOBAL}=fetch('/api/projects',{headers:{authorization:'Bearer '+s.accessToken}}).then(function(r){return r.ok?r.json():null}).catch(function(){return null})}catch(e){}})();`;
+}
+
+/** The early response's body (to be validated by the caller), once; null when there is none. */
+export function takeEarlyProjects(): Promise<unknown> | null {
+  if (typeof window === 'undefined') return null;
+  const holder = window as unknown as Record<string, Promise<unknown> | undefined>;
+  const early = holder[GLOBAL] ?? null;
+  delete holder[GLOBAL];
+  return early;
+}
