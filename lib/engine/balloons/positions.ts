@@ -99,6 +99,22 @@ function overlapXywh(x: number, y: number, w: number, h: number, r: BBoxMm): num
 
 const areaOf = (r: BBoxMm): number => Math.max(0, r[2]) * Math.max(0, r[3]);
 
+/**
+ * For each coordinate in `at` (a box from there, `size` long) and each rectangle: the length of
+ * their overlap along that axis (≤ 0: none), computed exactly as the full overlap test does.
+ */
+function spans(at: readonly number[], size: number, rects: readonly BBoxMm[], vertical = false): Float64Array {
+  const out = new Float64Array(at.length * rects.length);
+  const o = vertical ? 1 : 0;
+  for (let i = 0; i < at.length; i++) {
+    for (let r = 0; r < rects.length; r++) {
+      const rect = rects[r];
+      out[i * rects.length + r] = Math.min(rect[o] + rect[o + 2], at[i] + size) - Math.max(rect[o], at[i]);
+    }
+  }
+  return out;
+}
+
 /** Does the body (box x, y, w, h; an ellipse when `oval`) touch rectangle r? As geom.bodyHitsRect. */
 function hitsRect(x: number, y: number, w: number, h: number, oval: boolean, r: BBoxMm): boolean {
   if (overlapXywh(x, y, w, h, r) <= 0) return false;
@@ -237,80 +253,98 @@ export class Positions {
     const xWeight = line.kind === 'narration' ? 30 : 12;
     const regionRight = region[0] + region[2];
 
-    // Positions first (so the arrays are sized once).
-    const px: number[] = [];
-    const py: number[] = [];
-    const pv: number[] = [];
-    const pb: boolean[] = [];
+    // The grids per variant, and room for every position they may give.
+    const grids: Array<{ xs: number[]; ys: number[]; bxs: number[]; bys: number[] }> = [];
+    let capacity = 0;
+    for (const v of variants) {
+      const border = withBorder && v.w <= wide[2] && v.h <= wide[3];
+      const gr = {
+        xs: grid(region[0], region[0] + region[2] - v.w, GRID_X),
+        ys: grid(region[1], region[1] + region[3] - v.h, GRID_Y),
+        bxs: border ? grid(wide[0], wide[0] + wide[2] - v.w, GRID_X) : [],
+        bys: border ? grid(wide[1], wide[1] + wide[3] - v.h, GRID_Y) : [],
+      };
+      grids.push(gr);
+      capacity += gr.xs.length * gr.ys.length + gr.bxs.length * gr.bys.length;
+    }
+    if (linkable) capacity *= 2;
+    this.xs = new Float64Array(capacity);
+    this.ys = new Float64Array(capacity);
+    this.variant = new Uint16Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.onOther = new Float64Array(capacity);
+    this.costs = new Float64Array(capacity);
+
+    // The rectangles every position is tested against: the speaker's face with its clearance,
+    // then each face and each body. Overlap area = overlap in x × overlap in y, so the spans
+    // are computed once per grid column and row instead of once per position.
+    const rects: BBoxMm[] = [faceBox ?? [0, 0, 0, 0], ...faces.map((f) => f.faceMm), ...faces.map((f) => f.bodyMm)];
+    const nf = faces.length;
+    const t4 = new Float64Array(4);
+    const faceTerms = new Float64Array(nf * 2);
+    let n = 0;
     for (let vi = 0; vi < variants.length; vi++) {
       const v = variants[vi];
-      for (const x of grid(region[0], region[0] + region[2] - v.w, GRID_X)) {
-        for (const y of grid(region[1], region[1] + region[3] - v.h, GRID_Y)) { px.push(x); py.push(y); pv.push(vi); pb.push(false); }
-      }
-      // Border-breaking positions: over the frame, ≥ 90 % inside the panel, inside the safe area.
-      if (withBorder && v.w <= wide[2] && v.h <= wide[3]) {
-        const va = Math.max(0, v.w) * Math.max(0, v.h);
-        for (const x of grid(wide[0], wide[0] + wide[2] - v.w, GRID_X)) {
-          for (const y of grid(wide[1], wide[1] + wide[3] - v.h, GRID_Y)) {
-            const inRegion = x >= region[0] - 1e-6 && y >= region[1] - 1e-6 && x + v.w <= regionRight + 1e-6 && y + v.h <= region[1] + region[3] + 1e-6;
-            if (inRegion) continue;
-            if (overlapXywh(x, y, v.w, v.h, panel.bboxMm) / va >= BORDER_INSIDE) { px.push(x); py.push(y); pv.push(vi); pb.push(true); }
-          }
-        }
-      }
-    }
-
-    const slots = px.length * (linkable ? 2 : 1);
-    this.xs = new Float64Array(slots);
-    this.ys = new Float64Array(slots);
-    this.variant = new Uint16Array(slots);
-    this.flags = new Uint8Array(slots);
-    this.onOther = new Float64Array(slots);
-    this.costs = new Float64Array(slots);
-    const faceTerms = new Float64Array(faces.length * 2);
-    const t4 = new Float64Array(4);
-    let n = 0;
-    for (let p = 0; p < px.length; p++) {
-      const x = px[p];
-      const y = py[p];
-      const v = variants[pv[p]];
       const w = v.w;
       const h = v.h;
-      const border = pb[p];
       const outside = w > region[2] + 1e-6 || h > region[3] + 1e-6;
-      const onSpeaker = faceBox !== null && hitsRect(x, y, w, h, oval, faceBox);
-      let other = 0;
-      for (let i = 0; i < faces.length; i++) {
-        const f = faces[i];
-        if ((f === face && faceBox) || !hitsRect(x, y, w, h, oval, f.faceMm)) continue;
-        other = Math.max(other, overlapXywh(x, y, w, h, f.faceMm) / Math.max(1e-9, faceAreas[i]));
-      }
-      // The cost (MANGA-CRAFT.md): high in the panel, the k-th of n lines k/n of the way
-      // across from the reading start, a short but visible tail, faces uncovered, bigger text.
-      const fy = region[3] > h ? (y - region[1]) / (region[3] - h) : 0;
       const slackX = region[2] - w;
-      const fx = slackX > 0 ? (dir === 'rtl' ? regionRight - (x + w) : x - region[0]) / slackX : 0;
-      let c = 0;
-      c += yWeight * fy;
-      c += xWeight * Math.abs(fx - want);
-      for (let i = 0; i < faces.length; i++) {
-        faceTerms[2 * i] = faceAreas[i] > 0 ? 400 * (overlapXywh(x, y, w, h, faces[i].faceMm) / faceAreas[i]) : 0;
-        faceTerms[2 * i + 1] = bodyAreas[i] > 0 ? 15 * (overlapXywh(x, y, w, h, faces[i].bodyMm) / bodyAreas[i]) : 0;
-      }
-      let fl = (outside ? F_OUTSIDE : 0) | (border ? F_BORDER : 0) | (onSpeaker ? F_SPEAKER : 0);
-      if (tail && face) {
-        tailInto(x, y, w, h, face.faceMm, t4);
-        const len = Math.hypot(t4[2] - t4[0], t4[3] - t4[1]) / TAIL_FRACTION;
-        let ct = c + 0.8 * len;
-        // …but long enough to be seen (a tail under ~2 mm reads as a bump).
-        if (len < MIN_GAP_MM) ct += (MIN_GAP_MM - len) * 3;
-        fl |= F_TAIL;
-        this.put(n++, x, y, pv[p], fl, other, addTerms(ct, faceTerms, v.rank) + (border ? BORDER_COST : 0));
-        // Manga joins consecutive balloons of one speaker: the later one may go without a tail
-        // when it butts against the earlier one (checked per state by the search).
-        if (linkable) this.put(n++, x, y, pv[p], (fl & ~F_TAIL) | F_LINKED, other, addTerms(c, faceTerms, v.rank) + (border ? BORDER_COST : 0) + LINK_COST);
-      } else {
-        this.put(n++, x, y, pv[p], fl, other, addTerms(c, faceTerms, v.rank) + (border ? BORDER_COST : 0));
+      const { xs, ys, bxs, bys } = grids[vi];
+      const va = Math.max(0, w) * Math.max(0, h);
+      for (let pass = 0; pass < 2; pass++) {
+        const border = pass === 1;
+        const gx = border ? bxs : xs;
+        const gy = border ? bys : ys;
+        if (gx.length === 0) continue;
+        const sx = spans(gx, w, rects);
+        const sy = spans(gy, h, rects, true);
+        for (let xi = 0; xi < gx.length; xi++) {
+          const x = gx[xi];
+          // The k-th of n lines wants to sit k/n of the way across from the reading start.
+          const fx = slackX > 0 ? (dir === 'rtl' ? regionRight - (x + w) : x - region[0]) / slackX : 0;
+          const xTerm = xWeight * Math.abs(fx - want);
+          for (let yi = 0; yi < gy.length; yi++) {
+            const y = gy[yi];
+            if (border) {
+              // Border-breaking positions: over the frame, ≥ 90 % inside the panel, inside the safe area.
+              const inRegion = x >= region[0] - 1e-6 && y >= region[1] - 1e-6 && x + w <= regionRight + 1e-6 && y + h <= region[1] + region[3] + 1e-6;
+              if (inRegion || !(overlapXywh(x, y, w, h, panel.bboxMm) / va >= BORDER_INSIDE)) continue;
+            }
+            const ox = xi * rects.length;
+            const oy = yi * rects.length;
+            const onSpeaker = faceBox !== null && sx[ox] > 0 && sy[oy] > 0 && hitsRect(x, y, w, h, oval, faceBox);
+            let other = 0;
+            for (let i = 0; i < nf; i++) {
+              const dx = sx[ox + 1 + i];
+              const dy = sy[oy + 1 + i];
+              const covered = dx > 0 && dy > 0 ? dx * dy : 0;
+              faceTerms[2 * i] = faceAreas[i] > 0 ? 400 * (covered / faceAreas[i]) : 0;
+              const bx = sx[ox + 1 + nf + i];
+              const by = sy[oy + 1 + nf + i];
+              faceTerms[2 * i + 1] = bodyAreas[i] > 0 ? 15 * ((bx > 0 && by > 0 ? bx * by : 0) / bodyAreas[i]) : 0;
+              if (covered <= 0 || (faces[i] === face && faceBox) || !hitsRect(x, y, w, h, oval, faces[i].faceMm)) continue;
+              other = Math.max(other, covered / Math.max(1e-9, faceAreas[i]));
+            }
+            // The cost (MANGA-CRAFT.md): high in the panel, across by script order (xTerm), a
+            // short but visible tail, faces uncovered, bigger text.
+            const c = yWeight * (region[3] > h ? (y - region[1]) / (region[3] - h) : 0) + xTerm;
+            let fl = (outside ? F_OUTSIDE : 0) | (border ? F_BORDER : 0) | (onSpeaker ? F_SPEAKER : 0);
+            if (tail && face) {
+              tailInto(x, y, w, h, face.faceMm, t4);
+              const len = Math.hypot(t4[2] - t4[0], t4[3] - t4[1]) / TAIL_FRACTION;
+              let ct = c + 0.8 * len;
+              // …but long enough to be seen (a tail under ~2 mm reads as a bump).
+              if (len < MIN_GAP_MM) ct += (MIN_GAP_MM - len) * 3;
+              fl |= F_TAIL;
+              this.put(n++, x, y, vi, fl, other, addTerms(ct, faceTerms, v.rank) + (border ? BORDER_COST : 0));
+              // Manga joins consecutive balloons of one speaker: the later one may go without a
+              // tail when it butts against the earlier one (checked per state by the search).
+              if (linkable) this.put(n++, x, y, vi, (fl & ~F_TAIL) | F_LINKED, other, addTerms(c, faceTerms, v.rank) + (border ? BORDER_COST : 0) + LINK_COST);
+            } else {
+              this.put(n++, x, y, vi, fl, other, addTerms(c, faceTerms, v.rank) + (border ? BORDER_COST : 0));
+            }
+          }
+        }
       }
     }
     this.length = n;

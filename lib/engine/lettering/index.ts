@@ -165,6 +165,26 @@ function candidatesAt(text: string, o: SetTextOptions, size: number): Scored[] {
   return c;
 }
 
+const overflowCache = new Map<string, readonly string[]>();
+
+/**
+ * Japanese overflow columns depend on the text alone (not on the box that was too small), and
+ * the placer asks for them at every shrink step of every panel: computed once per text.
+ */
+function overflowColumnsJa(text: string, drop: boolean): string[] {
+  const key = `${drop ? 'drop' : 'keep'}\u0000${text}`;
+  const hit = overflowCache.get(key);
+  if (hit) return [...hit];
+  const n = normalizeJa(text, drop);
+  const choices = breakColumns(atomize(n), MAX_COLUMN_CHARS, 64);
+  choices.sort((a, b) => a.cost - b.cost);
+  // No kinsoku-clean breaking at all (e.g. a run of ー longer than a column): character by character.
+  const columns = choices[0]?.columns ?? greedyColumns(n.chars, MAX_COLUMN_CHARS);
+  if (overflowCache.size >= CACHE_MAX) overflowCache.clear();
+  overflowCache.set(key, columns);
+  return [...columns];
+}
+
 function overflowBlock(text: string, o: SetTextOptions): TextBlock {
   const face = faceFor(o.language, o.kind);
   const size = MIN_SIZE_MM;
@@ -172,11 +192,7 @@ function overflowBlock(text: string, o: SetTextOptions): TextBlock {
   let vertical: boolean;
   if (o.language === 'ja') {
     vertical = true;
-    const n = normalizeJa(text, dropsStops(o.kind));
-    const choices = breakColumns(atomize(n), MAX_COLUMN_CHARS, 64);
-    choices.sort((a, b) => a.cost - b.cost);
-    // No kinsoku-clean breaking at all (e.g. a run of ー longer than a column): character by character.
-    columns = choices[0]?.columns ?? greedyColumns(n.chars, MAX_COLUMN_CHARS);
+    columns = overflowColumnsJa(text, dropsStops(o.kind));
   } else {
     vertical = false;
     const words = wordsOf(text);
@@ -211,9 +227,15 @@ export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
     // Smaller type (down to 16Q) before a break inside a phrase: first look for a setting with
     // every break between phrases at any size, then allow one break inside a phrase, then two…
     const cap = o.maxNonPhraseBreaks ?? Infinity;
+    const ladder = sizeLadder(o.kind, length);
+    const smallest = ladder[ladder.length - 1];
+    const fits = (s: Scored, allowed: number): boolean => s.block.widthMm <= maxW && s.block.heightMm <= maxH && s.nonPhrase <= allowed;
     search: for (const allowed of [0, 1, 2, Infinity].filter((a) => a <= cap)) {
-      for (const size of sizeLadder(o.kind, length)) {
-        const c = candidatesAt(text, o, size).filter((s) => s.block.widthMm <= maxW && s.block.heightMm <= maxH && s.nonPhrase <= allowed);
+      // A block only grows with the type size: when none fits at the smallest size, none fits
+      // at any (a third of the placer's requests overflow; this skips their whole ladder).
+      if (!candidatesAt(text, o, smallest).some((s) => fits(s, allowed))) continue;
+      for (const size of ladder) {
+        const c = candidatesAt(text, o, size).filter((s) => fits(s, allowed));
         if (c.length > 0) {
           // Alternatives (other shapes for the placer) only when they are nearly as good.
           const bestScore = c[0].score;
@@ -227,6 +249,18 @@ export function setTextVariants(text: string, o: SetTextOptions): TextBlock[] {
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(key, result);
   return result;
+}
+
+/**
+ * Forget every cached setting (breakings, wraps, candidates, overflow columns, results). The
+ * caches only ever hold what a fresh computation gives; tests use this to prove it.
+ */
+export function clearLetteringCaches(): void {
+  breakCache.clear();
+  wrapCache.clear();
+  candidateCache.clear();
+  overflowCache.clear();
+  cache.clear();
 }
 
 /** Set one line of dialogue (see setTextVariants); the best variant. */
