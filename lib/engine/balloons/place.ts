@@ -171,8 +171,8 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Positions, state: St
   const placed = state.placed;
   const prev = placed[placed.length - 1];
   const out: Candidate[] = [];
-  for (let k = 0; k < usable.length; k++) {
-    const b = bases.at(usable[k]);
+  for (let k = 0; k < usable.size; k++) {
+    const b = usable.at(k);
     if (b.linked && (!prev || !prev.tail || gapBetween(prev.box, b.box) > LINK_GAP_MM)) continue;
     const body = b.body;
     // Script order = reading order. Checked against every earlier balloon: "wholly below" is

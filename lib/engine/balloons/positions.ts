@@ -211,8 +211,63 @@ const F_LINKED = 8;
 const F_TAIL = 16;
 
 /**
- * Every position of every variant for one line, cheapest first (ties in generation order).
- * `at(k)` gives the k-th as a Base; `usable(relax)` the indices (into that order) of the
+ * The positions some relaxations allow, cheapest first (ties in generation order), sorted
+ * lazily: a binary heap hands them out in order as the search asks for them. The search
+ * usually stops after a handful, so most positions are never sorted at all.
+ */
+export class SortedView {
+  /** How many positions the view holds. */
+  readonly size: number;
+  private readonly heap: Int32Array;
+  private heapSize: number;
+  private readonly sorted: Int32Array;
+  private ready = 0;
+
+  constructor(private readonly owner: Positions, slots: Int32Array, private readonly costs: Float64Array) {
+    this.size = slots.length;
+    this.heap = slots;
+    this.heapSize = slots.length;
+    this.sorted = new Int32Array(slots.length);
+    for (let i = (this.heapSize >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** Cost first, then generation order (what a stable sort by cost gives). */
+  private less(a: number, b: number): boolean {
+    const ca = this.costs[a];
+    const cb = this.costs[b];
+    return ca < cb || (ca === cb && a < b);
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = this.heapSize;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const m = r < n && this.less(h[r], h[l]) ? r : l;
+      if (!this.less(h[m], h[i])) return;
+      const t = h[i];
+      h[i] = h[m];
+      h[m] = t;
+      i = m;
+    }
+  }
+
+  /** The k-th cheapest position of the view (k < size). */
+  at(k: number): Base {
+    while (this.ready <= k) {
+      const h = this.heap;
+      this.sorted[this.ready++] = h[0];
+      h[0] = h[--this.heapSize];
+      this.down(0);
+    }
+    return this.owner.slot(this.sorted[k]);
+  }
+}
+
+/**
+ * Every position of every variant for one line. `usable(relax)` gives, cheapest first, the
  * positions the given relaxations allow, so the search never revisits the others.
  */
 export class Positions {
@@ -223,10 +278,8 @@ export class Positions {
   private readonly flags: Uint8Array;
   private readonly onOther: Float64Array;
   private readonly costs: Float64Array;
-  /** Sorted order: order[k] is the k-th cheapest position's slot. */
-  private readonly order: Int32Array;
   private readonly built: Array<Base | undefined>;
-  private readonly views = new Map<number, Int32Array>();
+  private readonly views = new Map<number, SortedView>();
 
   constructor(
     private readonly g: PanelGeometry,
@@ -348,10 +401,6 @@ export class Positions {
       }
     }
     this.length = n;
-    const costs = this.costs;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((a, b) => costs[a] - costs[b] || a - b);
-    this.order = Int32Array.from(order);
     this.built = new Array<Base | undefined>(n);
   }
 
@@ -364,11 +413,15 @@ export class Positions {
     this.costs[i] = cost;
   }
 
-  /** The k-th cheapest position. */
+  /** The k-th cheapest of all positions. */
   at(k: number): Base {
-    const hit = this.built[k];
+    return this.usable({ region: true, border: true, speakerFace: true, faceTouch: true, otherFace: true }).at(k);
+  }
+
+  /** The position in slot i (generation order), built on first use. */
+  slot(i: number): Base {
+    const hit = this.built[i];
     if (hit) return hit;
-    const i = this.order[k];
     const v = this.variants[this.variant[i]];
     const box: BBoxMm = [this.xs[i], this.ys[i], v.w, v.h];
     const f = this.flags[i];
@@ -384,18 +437,18 @@ export class Positions {
       linked: (f & F_LINKED) !== 0,
       cost: this.costs[i],
     };
-    this.built[k] = base;
+    this.built[i] = base;
     return base;
   }
 
-  /** Indices (for `at`) of the positions these relaxations allow, cheapest first. */
-  usable(r: StaticRelax): Int32Array {
+  /** The positions these relaxations allow, cheapest first. */
+  usable(r: StaticRelax): SortedView {
     const key = (r.region ? 1 : 0) | (r.border ? 2 : 0) | (r.speakerFace ? 4 : 0) | (r.faceTouch ? 8 : 0) | (r.otherFace ? 16 : 0);
     const hit = this.views.get(key);
     if (hit) return hit;
-    const out: number[] = [];
-    for (let k = 0; k < this.length; k++) {
-      const i = this.order[k];
+    const out = new Int32Array(this.length);
+    let m = 0;
+    for (let i = 0; i < this.length; i++) {
       const f = this.flags[i];
       const other = this.onOther[i];
       if (f & F_OUTSIDE && !r.region) continue;
@@ -403,9 +456,9 @@ export class Positions {
       if (f & F_SPEAKER && !r.speakerFace) continue;
       if (other > 0 && !r.faceTouch) continue;
       if (other > FACE_TOUCH && !r.otherFace) continue;
-      out.push(k);
+      out[m++] = i;
     }
-    const view = Int32Array.from(out);
+    const view = new SortedView(this, out.subarray(0, m), this.costs);
     this.views.set(key, view);
     return view;
   }
