@@ -116,7 +116,8 @@ export function FinalViewer({ content }: { content: Y.Map<unknown> }) {
               alt={t('studio.page', { n: page.index + 1 })}
               width={page.width}
               height={page.height}
-              style={{ height: 'auto', width: 'auto' }}
+              /* Sized before the picture arrives (no layout shift): the page's own aspect ratio, as wide as fits the column and 70% of the viewport's height. */
+              style={{ aspectRatio: `${page.width} / ${page.height}`, width: `min(100%, calc(70vh * ${page.width} / ${page.height}))`, height: 'auto' }}
             />
           ) : null}
         </section>
