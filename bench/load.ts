@@ -14,6 +14,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Api } from './load/api';
+import { collabWindow, readCollabCounters } from './load/collab-metrics';
 import { JobDriver } from './load/jobs';
 import { parseLoadOptions, type LoadOptions } from './load/options';
 import { attachProduct, startProductUnderLoad, type ProductUnderLoad } from './load/product';
@@ -46,9 +47,9 @@ async function connectAll(projects: LoadProject[], product: ProductUnderLoad, ap
     });
     out.push({ docName: project.docName, clients });
     // Open in waves of a few projects so start-up is not a thundering herd of 1000 handshakes.
-    if (out.length % 5 === 0) await waitSynced(out.slice(-5), 120_000);
+    if (out.length % 5 === 0) await waitSynced(out.slice(-5), 300_000);
   }
-  await waitSynced(out, 120_000);
+  await waitSynced(out, 300_000);
   return out;
 }
 
@@ -88,6 +89,8 @@ async function main(options: LoadOptions): Promise<number> {
     stats.ack = new Histogram();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
+    const collabUrl = product.collabUrl ?? projects[0].collabUrl;
+    const collabBefore = await readCollabCounters(collabUrl);
     const cpuStart = process.cpuUsage();
     const t0 = performance.now();
     const elapsed = () => performance.now() - t0;
@@ -97,7 +100,9 @@ async function main(options: LoadOptions): Promise<number> {
     let maxPendingAge = 0;
 
     const sampleRss = () => {
-      if (product.services.size) rss.push({ atMs: elapsed(), mb: sampleServices(product.services) });
+      if (!product.services.size) return;
+      const sample = sampleServices(product.services);
+      rss.push({ atMs: elapsed(), mb: sample.rssMb, cpuS: sample.cpuS });
     };
     sampleRss();
     const rssEvery = Math.max(2_000, Math.min(10_000, options.duration / 60));
@@ -140,6 +145,7 @@ async function main(options: LoadOptions): Promise<number> {
     clearInterval(progressTimer);
     lag.disable();
     const cpu = process.cpuUsage(cpuStart);
+    const collabAfter = await readCollabCounters(collabUrl);
     const editSeconds = elapsed() / 1000;
 
     log('edits stopped; waiting for every acknowledgement and for the projects to converge…');
@@ -168,6 +174,7 @@ async function main(options: LoadOptions): Promise<number> {
         cpuPercent: ((cpu.user + cpu.system) / 1000 / (editSeconds * 1000)) * 100,
       },
       api: api.counters,
+      collabServer: collabWindow(collabBefore, collabAfter),
       jobs: jobCounts,
       rss,
       verdict: {

@@ -80,7 +80,7 @@ export class Histogram {
     return this.max;
   }
 
-  /** Samples above `ms` (to the bucket's 1 % precision). */
+  /** Samples in buckets wholly above `ms`: may miss those in the one bucket (1 %) holding `ms`. */
   countAbove(ms: number): number {
     let n = 0;
     for (const [index, count] of this.buckets) if (MIN_MS * GROWTH ** index >= ms) n += count;

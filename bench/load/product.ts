@@ -37,30 +37,40 @@ export async function startProductUnderLoad(log: (line: string) => void): Promis
   } else {
     log('database: embedded PGlite (no PostgreSQL on 127.0.0.1:5432)');
   }
-  let product: RunningProduct;
+  let product: RunningProduct | undefined;
   try {
     log('starting the product (npm start; builds the web app first if the build is stale)…');
-    product = await startProduct({ env: { ...LOAD_ENV, ...(database ? { DATABASE_URL: database.url } : {}) }, timeoutMs: 600_000 });
+    // The checkout is shared: another `next build` may hold the build lock. Wait for it.
+    for (let attempt = 1; !product; attempt += 1) {
+      try {
+        product = await startProduct({ env: { ...LOAD_ENV, ...(database ? { DATABASE_URL: database.url } : {}) }, timeoutMs: 600_000 });
+      } catch (error) {
+        if (attempt >= 20 || !String(error).includes('Another next build process is already running')) throw error;
+        log('another next build is running in this checkout; retrying in 20 s…');
+        await new Promise((r) => setTimeout(r, 20_000));
+      }
+    }
   } catch (error) {
     await database?.stop();
     throw error;
   }
+  const running = product;
   let sql = database?.sql;
   if (!sql) {
     // Embedded: scripts/start.ts prints where it serves PGlite; read the log through it too.
-    const url = /embedded PostgreSQL \(PGlite\) at (\S+)/.exec(product.output())?.[1];
+    const url = /embedded PostgreSQL \(PGlite\) at (\S+)/.exec(running.output())?.[1];
     if (url) sql = createDb(url, { max: 1 });
   }
-  const services = findServices(product.process.pid as number);
+  const services = findServices(running.process.pid as number);
   return {
-    baseUrl: product.baseUrl,
-    collabUrl: product.collabUrl,
+    baseUrl: running.baseUrl,
+    collabUrl: running.collabUrl,
     database: database ? 'PostgreSQL 127.0.0.1:5432 (fresh database)' : 'embedded PGlite',
     sql,
     services,
     async stop() {
       if (!database && sql) await sql.end({ timeout: 2 }).catch(() => {});
-      await product.stop();
+      await running.stop();
       await database?.stop();
     },
   };

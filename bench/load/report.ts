@@ -14,6 +14,8 @@ import type { Verdict } from './verify';
 export interface RssSample {
   atMs: number;
   mb: Record<string, number>;
+  /** CPU seconds used so far by each service. */
+  cpuS: Record<string, number>;
 }
 
 export interface LoadResult {
@@ -31,6 +33,7 @@ export interface LoadResult {
   availability: number;
   generator: { lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuPercent: number };
   api: ApiCounters;
+  collabServer: { ackMeanMs: number; rowsPerInsert: number };
   jobs: JobCounts;
   rss: RssSample[];
   verdict: Verdict;
@@ -82,6 +85,14 @@ export function spread<T>(items: T[], n: number): T[] {
   return out;
 }
 
+/** Each service's CPU use between the first and the last sample, in % of one core. */
+export function cpuShares(rss: RssSample[]): [string, number][] {
+  const first = rss[0];
+  const last = rss.at(-1);
+  if (!first || !last || last.atMs <= first.atMs) return [];
+  return Object.keys(first.cpuS).map((k) => [k, ((last.cpuS[k] - first.cpuS[k]) / ((last.atMs - first.atMs) / 1000)) * 100]);
+}
+
 function commandLine(o: LoadOptions): string {
   const args = [`--duration ${o.duration / 1000}s`, `--clients ${o.clients}`, `--projects ${o.projects}`, `--rate ${o.rate}`, `--warmup ${o.warmup / 1000}s`, `--jobs-per-minute ${o.jobsPerMinute}`];
   if (o.url) args.push(`--url ${o.url}`);
@@ -110,6 +121,8 @@ export function writeLoadReport(r: LoadResult): number {
     ['availability (client-seconds connected, authenticated and synced)', pctText(r.availability, 3), `≥ ${pctText(BARS.availability, 1)} — ${r.availability >= BARS.availability ? 'met' : 'MISSED'}`],
     [`errors: abnormal closes ${closes} · auth failures ${stats.authFailures} · acks later than ${r.ackTimeoutMs / 1000} s ${r.lateAcks} · never acknowledged ${verdict.unacknowledged}`, `${errors} = ${pctText(errorRate, 3)} of edits`, `< ${pctText(BARS.errorRate, 1)} — ${errorRate < BARS.errorRate ? 'met' : 'MISSED'}`],
     ['reconnects (provider re-opened its socket)', String(stats.reconnects), '—'],
+    ['collab-server\'s own view: receive → durable → ack, mean (ms) · rows per group-commit INSERT', `${fmt(r.collabServer.ackMeanMs)} · ${fmt(r.collabServer.rowsPerInsert, 1)}`, '—'],
+    ...(services.length ? [['CPU used while editing, % of one core (each service\'s processes)', cpuShares(r.rss).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(' · '), '—']] : []),
     ['oldest unacknowledged edit seen during the run (ms)', fmt(r.maxPendingAgeMs, 0), '—'],
     [
       `agent work: ${r.options.jobsPerMinute}/min through the API (pipeline on a fresh project, else a concept re-run)`,

@@ -75,13 +75,35 @@ export function findServices(root: number): Map<string, number> {
   return found;
 }
 
-/** RSS in MB of each service's subtree; the orchestrator counts its own process only. */
-export function sampleServices(services: Map<string, number>): Record<string, number> {
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the comm), in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+export interface ServiceSample {
+  /** RSS in MB of each service's subtree (the orchestrator: its own process only). */
+  rssMb: Record<string, number>;
+  /** CPU seconds used so far by each service's subtree. */
+  cpuS: Record<string, number>;
+}
+
+export function sampleServices(services: Map<string, number>): ServiceSample {
   const processes = listProcesses();
-  const out: Record<string, number> = {};
+  const sample: ServiceSample = { rssMb: {}, cpuS: {} };
   for (const [name, pid] of services) {
     const pids = name === 'start' ? [pid] : subtree(pid, processes);
-    out[name] = pids.reduce((sum, p) => sum + rssKb(p), 0) / 1024;
+    sample.rssMb[name] = pids.reduce((sum, p) => sum + rssKb(p), 0) / 1024;
+    sample.cpuS[name] = pids.reduce((sum, p) => sum + cpuSeconds(p), 0);
   }
-  return out;
+  return sample;
 }

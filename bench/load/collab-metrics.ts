@@ -1,0 +1,42 @@
+/**
+ * The collab-server's own view, from its Prometheus endpoint (`GET /metrics` on the WebSocket
+ * port): time from receiving an update to acknowledging it (which includes the PostgreSQL commit)
+ * and rows per group-commit INSERT. Read before and after the measured window; the difference
+ * says how much of the clients' ack latency is the server's work and how much is waiting — in
+ * the server's event loop, in the sockets, or in the generator.
+ */
+export interface CollabCounters {
+  ackSeconds: number;
+  acks: number;
+  batchRows: number;
+  batches: number;
+}
+
+function metric(text: string, name: string): number {
+  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+export async function readCollabCounters(collabWsUrl: string): Promise<CollabCounters | null> {
+  try {
+    const res = await fetch(`${collabWsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return null;
+    const text = await res.text();
+    return {
+      ackSeconds: metric(text, 'koma_collab_durable_ack_seconds_sum'),
+      acks: metric(text, 'koma_collab_durable_ack_seconds_count'),
+      batchRows: metric(text, 'koma_collab_group_commit_batch_size_sum'),
+      batches: metric(text, 'koma_collab_group_commit_batch_size_count'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Mean server-side ack (ms) and rows per INSERT between two readings (NaN when unknown). */
+export function collabWindow(before: CollabCounters | null, after: CollabCounters | null): { ackMeanMs: number; rowsPerInsert: number } {
+  if (!before || !after) return { ackMeanMs: Number.NaN, rowsPerInsert: Number.NaN };
+  return {
+    ackMeanMs: ((after.ackSeconds - before.ackSeconds) / (after.acks - before.acks)) * 1000,
+    rowsPerInsert: (after.batchRows - before.batchRows) / (after.batches - before.batches),
+  };
+}
