@@ -1,5 +1,6 @@
 'use client';
 /** One phase: its state and notices, and the editor made for it, bound to the viewed branch. */
+import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import type { Phase } from '../../../schema/phases';
 import { createBranch } from '../../../lib/doc/branches';
@@ -12,15 +13,50 @@ import { branchContent, readMeta, type PhaseView } from '../../_lib/studio-model
 import { useYVersion } from '../../_lib/useY';
 import { Avatar } from '../Avatar';
 import { useStudio } from './context';
-import { CharactersEditor } from './editors/CharactersEditor';
-import { ConceptEditor } from './editors/ConceptEditor';
-import { DialogueEditor } from './editors/DialogueEditor';
-import { FinalViewer } from './editors/FinalViewer';
-import { NameEditor } from './editors/NameEditor';
-import { PlotEditor } from './editors/PlotEditor';
-import { ScenesEditor } from './editors/ScenesEditor';
+import { PHASES } from '../../../schema/phases';
 import { StatusBadge } from './PhaseRail';
 import { ErrorAlert } from '../ErrorAlert';
+
+/**
+ * Each phase's editor is its own chunk, loaded when its phase is shown: Tiptap (concept, plot)
+ * and tldraw (name) are most of the studio's JavaScript, and a phone opening the finished book
+ * should not download, parse and run them.
+ */
+const LOADERS = {
+  concept: () => import('./editors/ConceptEditor').then((m) => m.ConceptEditor),
+  characters: () => import('./editors/CharactersEditor').then((m) => m.CharactersEditor),
+  plot: () => import('./editors/PlotEditor').then((m) => m.PlotEditor),
+  name: () => import('./editors/NameEditor').then((m) => m.NameEditor),
+  scenes: () => import('./editors/ScenesEditor').then((m) => m.ScenesEditor),
+  dialogue: () => import('./editors/DialogueEditor').then((m) => m.DialogueEditor),
+  final: () => import('./editors/FinalViewer').then((m) => m.FinalViewer),
+};
+
+function EditorLoading() {
+  const { t } = useI18n();
+  // Holds roughly an editor's height so what follows does not jump when it arrives.
+  return (
+    <p className="muted" role="status" style={{ minHeight: '40vh' }}>
+      {t('common.loading')}
+    </p>
+  );
+}
+
+const ConceptEditor = dynamic(LOADERS.concept, { loading: EditorLoading });
+const CharactersEditor = dynamic(LOADERS.characters, { loading: EditorLoading });
+const PlotEditor = dynamic(LOADERS.plot, { loading: EditorLoading });
+const NameEditor = dynamic(LOADERS.name, { loading: EditorLoading });
+const ScenesEditor = dynamic(LOADERS.scenes, { loading: EditorLoading });
+const DialogueEditor = dynamic(LOADERS.dialogue, { loading: EditorLoading });
+const FinalViewer = dynamic(LOADERS.final, { loading: EditorLoading });
+
+// The studio opens on the phase named in the URL (concept otherwise, as Studio.tsx does): start
+// that editor's download together with the studio's own code rather than after the document
+// has synced.
+if (typeof window !== 'undefined') {
+  const first = window.location.hash.slice(1);
+  void LOADERS[(PHASES as readonly string[]).includes(first) ? (first as Phase) : 'concept']();
+}
 
 function Editor({ phase, content, editable }: { phase: Phase; content: import('yjs').Map<unknown>; editable: boolean }) {
   switch (phase) {
