@@ -9,7 +9,7 @@
  * needs a token refresh, a network error) resolves to null and the dashboard asks through `api()`
  * as it always did.
  */
-import { SESSION_KEY } from './session';
+import { SESSION_KEY } from './session-key';
 
 const GLOBAL = '__komaEarlyProjects';
 

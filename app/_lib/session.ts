@@ -4,6 +4,7 @@
  * session changes in this tab or another one.
  */
 import { useSyncExternalStore } from 'react';
+import { SESSION_KEY } from './session-key';
 
 export interface SessionUser {
   id: string;
@@ -16,7 +17,7 @@ export interface Session {
   user: SessionUser | null;
 }
 
-export const SESSION_KEY = 'koma.session';
+export { SESSION_KEY };
 const listeners = new Set<() => void>();
 let cached: { raw: string | null; value: Session | null } = { raw: null, value: null };
 
