@@ -30,6 +30,7 @@ import { authorize, CollabRejection, type Authorization } from './auth';
 import { Close, defaultLimits, TokenBucket, type CollabLimits } from './limits';
 import { collabMetrics, registerGaugeSource } from './metrics';
 import { startPresence } from './presence';
+import { AwarenessOwners } from './awareness';
 import { UpdateGuard } from './guard';
 import { inspectFrame, parseClientMessage } from './protocol';
 import { subscribeRevocations, type Revocation } from './revocation';
@@ -118,6 +119,7 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
   /** `projectId:userId` → when a revocation arrived (closes the race with in-flight auth). */
   const recentRevocations = new Map<string, number>();
   const docRuntime = new Map<string, DocRuntime>();
+  const awarenessOwners = new AwarenessOwners();
   /** Connections whose current write message has been made durable (or needed nothing). */
   const durableNow = new WeakSet<Connection<ConnContext>>();
   const ackStart = new WeakMap<Connection<ConnContext>, number>();
@@ -213,7 +215,8 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       }
     },
 
-    async onDisconnect({ context, documentName }) {
+    async onDisconnect({ context, documentName, socketId }) {
+      awarenessOwners.release(documentName, socketId);
       const { socket, auth } = context;
       if (!socket || !auth) return;
       socket.docs.delete(documentName);
@@ -358,8 +361,16 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
       await store.flushDoc(documentName);
     },
 
+    async beforeHandleAwareness({ connection, documentName, socketId, states, context }) {
+      // Only client sockets are checked; updates relayed from other instances were checked there.
+      if (!connection) return;
+      const dropped = awarenessOwners.filter(documentName, socketId, states);
+      if (dropped.length > 0) reject('awareness-impersonation', { doc: documentName, sub: context?.auth?.identity.sub, clients: dropped.slice(0, 10) }, 'awareness states for clients of another connection dropped');
+    },
+
     async afterUnloadDocument({ documentName }) {
       if (hocuspocus.documents.has(documentName)) return; // reloaded meanwhile
+      awarenessOwners.forget(documentName);
       docRuntime.get(documentName)?.detach();
       docRuntime.delete(documentName);
       store.scheduleCompaction(documentName);

@@ -7,8 +7,9 @@
  *
  * After every batch: no uncaught exception, /health answers, the bystander document (another
  * project, live clients) is byte-identical and still carries edits, the fuzzed document reloads
- * from PostgreSQL and still holds every acknowledged honest edit, a viewer batch stored nothing,
- * and every socket the server closed was given a reason.
+ * from PostgreSQL and still holds every acknowledged honest edit, the honest client's presence
+ * is still its own, a viewer batch stored nothing, and every socket the server closed was given
+ * a reason.
  *
  * FUZZ_RUNS=<batches per role> and FUZZ_SEED=<n> run it longer or differently (npm run fuzz).
  */
@@ -29,6 +30,8 @@ import { acked, clientPool, createProject, SECRET, synced, userToken, waitFor, t
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 /** Socket sessions per role (editor, viewer); each sends 1–8 hostile frames. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+/** Harness bound for a test (not an assertion): generous, and growing with the budget. */
+const TEST_TIMEOUT_MS = Math.max(600_000, RUNS * 5_000);
 /** A fresh provider connects and syncs every this many batches (and always at the end). */
 const FRESH_PROVIDER_EVERY = 20;
 
@@ -114,6 +117,41 @@ function realUpdate(c: Ctx): Uint8Array {
   const update = Y.encodeStateAsUpdate(d, sv);
   d.destroy();
   return update;
+}
+
+/**
+ * An update that decodes (Y.decodeUpdate accepts it) but throws when Yjs integrates it into the
+ * document as it is now: one bit flipped in an update that nests types. Found by trying flips
+ * on a scratch copy (the test's own oracle); null when none of the tries qualifies.
+ */
+function poisonedUpdate(c: Ctx, tries = 300): Uint8Array | null {
+  const d = new Y.Doc();
+  Y.applyUpdate(d, c.state);
+  const sv = Y.encodeStateVector(d);
+  d.getMap('fuzzmap').set(`n${int(c.r, 9)}`, new Y.Text('zz'));
+  d.getArray('fuzzarr').insert(0, ['a', { x: 1 }]);
+  d.getText('fuzz').insert(0, 'hello');
+  const update = Y.encodeStateAsUpdate(d, sv);
+  d.destroy();
+  for (let i = 0; i < tries; i += 1) {
+    const m = Uint8Array.from(update);
+    m[int(c.r, m.length)] ^= 1 << int(c.r, 8);
+    try {
+      Y.decodeUpdate(m);
+    } catch {
+      continue;
+    }
+    const probe = new Y.Doc();
+    try {
+      Y.applyUpdate(probe, c.state);
+      Y.applyUpdate(probe, m);
+    } catch {
+      return m;
+    } finally {
+      probe.destroy();
+    }
+  }
+  return null;
 }
 
 /** Flip bits, overwrite, insert or delete bytes. */
@@ -291,6 +329,7 @@ const generators: Record<string, Generator> = {
     return syncFrame(c.doc, pick(c.r, [1, 2]), update, pick(c.r, [Msg.Sync, Msg.SyncReply]));
   },
   garbageStructs: (c) => syncFrame(c.doc, pick(c.r, [1, 2]), garbageUpdate(c)),
+  poisonedUpdate: (c) => syncFrame(c.doc, pick(c.r, [1, 2]), poisonedUpdate(c) ?? mutate(c.r, realUpdate(c))),
   hostileAwareness: (c) => {
     const r = c.r;
     const own = 1 + int(r, 2 ** 31);
@@ -409,6 +448,12 @@ function serverDoc(name: string): Document {
   return d;
 }
 
+/** The name the server shows for the honest client (awareness), which no other socket may change. */
+function honestPresence(): unknown {
+  const state = serverDoc(fuzzed.work).awareness.getStates().get(honest.doc.clientID) as { user?: { name?: unknown } } | undefined;
+  return state?.user?.name;
+}
+
 async function honestEdit(label: string): Promise<void> {
   const value = `${label}:${honestEdits.size}`;
   honest.doc.getMap('honest').set(label, value);
@@ -454,6 +499,9 @@ async function checkInvariants(where: string, options: { freshProvider?: boolean
   for (const [k, v] of honestEdits) expect(map.get(k), `honest edit ${k} kept ${replay}`).toBe(v);
   expect(reloaded.getText('source').toString(), `seeded text kept ${replay}`).toContain('Once upon a time.');
   reloaded.destroy();
+  // Nobody else could speak for the honest client's presence (the hostile awareness generator
+  // sends states for its client id with huge clocks).
+  expect(honestPresence(), `honest presence kept ${replay}`).toBe('honest');
   // The honest client can still write.
   await honestEdit(`after-${where}`);
   if (options.freshProvider) {
@@ -518,6 +566,7 @@ beforeAll(async () => {
   bystanderReader = pool.open(server.url, bystander.work, await userToken(bystander, 'viewer'));
   await Promise.all([synced(honest), synced(bystanderWriter), synced(bystanderReader)]);
   honest.provider.setAwarenessField('user', { name: 'honest' });
+  await waitFor(() => honestPresence() === 'honest', 10_000, 'honest presence on the server');
   for (let i = 0; i < 3; i += 1) await honestEdit(`before-${i}`);
   bystanderWriter.doc.getText('source').insert(0, 'bystander ');
   await acked(bystanderWriter);
@@ -576,7 +625,26 @@ describe.each(['editor', 'viewer'] as const)('collab protocol fuzz as %s', (role
       await checkInvariants(`${role}-${batch}`, { freshProvider: batch % FRESH_PROVIDER_EVERY === FRESH_PROVIDER_EVERY - 1 });
     }
     await checkInvariants(`${role}-end`, { freshProvider: true });
-  }, 600_000);
+  }, TEST_TIMEOUT_MS);
+});
+
+describe('collab protocol fuzz: updates that decode but do not apply', () => {
+  it('are refused before they are logged (invalid-update), and the document stays loadable', async () => {
+    const r = mulberry32(SEED ^ 0xbad);
+    let refused = 0;
+    for (let i = 0; i < 3; i += 1) {
+      const c = context(r, 'editor', await userToken(fuzzed, 'editor'));
+      const poisoned = poisonedUpdate(c, 2_000);
+      expect(poisoned, `a poisoned update was found (FUZZ_SEED=${SEED})`).not.toBeNull();
+      const seqBefore = await maxSeq();
+      const session = await runSession('editor', `poisoned ${i}`, [syncFrame(fuzzed.work, 2, poisoned!)], true);
+      expect(session.closed, `poisoned update ${i} closes the socket`).toEqual({ code: 4400, reason: 'invalid-update' });
+      expect(await rowsAfter(fuzzed.work, seqBefore), 'the poisoned update was not logged').toBe(0);
+      refused += 1;
+      await checkInvariants(`poisoned-${i}`, { freshProvider: i === 2 });
+    }
+    expect(refused).toBe(3);
+  }, TEST_TIMEOUT_MS);
 });
 
 describe('collab protocol fuzz: every cut point', () => {
@@ -612,5 +680,5 @@ describe('collab protocol fuzz: every cut point', () => {
     await checkInvariants('cut-points', { freshProvider: true });
     // Each of those closes was counted in koma_collab_rejections_total.
     expect((await malformedCount()) - countedBefore).toBe(cuts);
-  }, 600_000);
+  }, TEST_TIMEOUT_MS);
 });
