@@ -43,6 +43,16 @@ const nextConfig: NextConfig = {
   ],
   // Every service answers Prometheus on /metrics (collab-server and worker do too); the web's
   // handler lives under /api like the rest of its HTTP surface.
+  // public/ files keep their names across releases (tldraw's assets, the fonts), so they cannot
+  // be immutable like /_next/static; a day fresh, then revalidated in the background, spares
+  // returning visitors the round trips (Next.js serves public/ with max-age=0 otherwise).
+  async headers() {
+    const cache = [{ key: 'Cache-Control', value: 'public, max-age=86400, stale-while-revalidate=604800' }];
+    return [
+      { source: '/fonts/:path*', headers: cache },
+      { source: '/tldraw/:path*', headers: cache },
+    ];
+  },
   async rewrites() {
     return [
       { source: '/metrics', destination: '/api/metrics' },
