@@ -73,7 +73,7 @@ async function main(options: LoadOptions): Promise<number> {
   try {
     const setupStart = performance.now();
     log(`setup: ${options.clients} users, ${options.projects} projects (${options.clients / options.projects} members each) through ${product.baseUrl}`);
-    const projects = await setUp(api, { clients: options.clients, projects: options.projects, concurrency: options.setupConcurrency }, log);
+    const projects = await setUp(api, { clients: options.clients, projects: options.projects, concurrency: options.setupConcurrency, stories: options.stories }, log);
     const setupSeconds = (performance.now() - setupStart) / 1000;
     const connectStart = performance.now();
     projectClients = await connectAll(projects, product, api, stats);

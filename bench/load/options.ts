@@ -37,6 +37,8 @@ export const loadOptionsSchema = z
     databaseUrl: z.url().optional(),
     /** Concurrent HTTP requests during setup. */
     setupConcurrency: count(1, 64).default(6),
+    /** Folder of fixture stories (`ja-*.txt`, `en-*.txt`) the projects are made from. */
+    stories: z.string().min(1).optional(),
     /** Write the BENCHMARKS.md section (off for trial runs). */
     write: z.boolean().default(true),
   })
@@ -51,7 +53,7 @@ export const loadOptionsSchema = z
 export type LoadOptions = z.output<typeof loadOptionsSchema>;
 
 export const USAGE = `usage: npm run load -- [--duration 10m] [--clients 1000] [--projects 100] [--rate 1]
-                     [--warmup 60s] [--jobs-per-minute 6] [--no-write]
+                     [--warmup 60s] [--jobs-per-minute 6] [--stories DIR] [--no-write]
                      [--url http://host:3000 --collab-url ws://host:1234 [--database-url postgres://…]]`;
 
 /** Parse argv (without node and the script); throws an Error whose message is the whole story. */
@@ -70,6 +72,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
       'collab-url': { type: 'string' },
       'database-url': { type: 'string' },
       'setup-concurrency': { type: 'string' },
+      stories: { type: 'string' },
       'no-write': { type: 'boolean' },
     },
   });
@@ -84,6 +87,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     collabUrl: values['collab-url'],
     databaseUrl: values['database-url'],
     setupConcurrency: values['setup-concurrency'],
+    stories: values.stories,
     write: values['no-write'] ? false : undefined,
   });
   if (!result.success) {

@@ -3,7 +3,10 @@
  * (through bench/report.ts), next to the seed's bars. Returns the exit code: 1 when an
  * acknowledged edit was lost or a project's documents diverged.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { writeBenchSection } from '../report';
 import type { ClientStats } from '../lib/yclients';
 import type { ApiCounters } from './api';
@@ -93,6 +96,17 @@ export function cpuShares(rss: RssSample[]): [string, number][] {
   return Object.keys(first.cpuS).map((k) => [k, ((last.cpuS[k] - first.cpuS[k]) / ((last.atMs - first.atMs) / 1000)) * 100]);
 }
 
+/** The code measured: the git commit, or the COMMIT file of an exported tree (`git archive`). */
+function sourceCommit(): string {
+  const root = path.resolve(import.meta.dirname, '../..');
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    const file = path.join(root, 'COMMIT');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim() : 'unknown';
+  }
+}
+
 function commandLine(o: LoadOptions): string {
   const args = [`--duration ${o.duration / 1000}s`, `--clients ${o.clients}`, `--projects ${o.projects}`, `--rate ${o.rate}`, `--warmup ${o.warmup / 1000}s`, `--jobs-per-minute ${o.jobsPerMinute}`];
   if (o.url) args.push(`--url ${o.url}`);
@@ -140,7 +154,7 @@ export function writeLoadReport(r: LoadResult): number {
   const section = [
     '## Load (`npm run load`)',
     '',
-    `Command: \`${commandLine(r.options)}\` · date: ${r.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} · machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version} · database: ${r.database} · editing ${fmt(r.editSeconds, 0)} s · load average at the end: ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; ${cpus.length} cores, shared with other work).`,
+    `Command: \`${commandLine(r.options)}\` · date: ${r.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} · machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version} · code: ${sourceCommit()} · database: ${r.database} · editing ${fmt(r.editSeconds, 0)} s · load average at the end: ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; ${cpus.length} cores, shared with other work).`,
     'The product runs as `npm start` starts it (web, collab-server, one worker, private redis-server) in its own process tree; the clients are real HocuspocusProvider instances over `ws`, one socket each, in this second process on the same cores — the generator\'s own event-loop lag is reported so a saturated generator is visible. Each edit overwrites the client\'s key in a top-level map of its project\'s work document, so documents stay the same size and memory growth shows leaks rather than content. Setup (users, projects, members, collab tokens) goes through the HTTP API with the per-IP rate limit raised for the run (a thousand users share one loopback address).',
     `Verdict: ${ok ? 'every acknowledged edit present on every client' + (verdict.databaseChecked ? ' and in the durable log' : '') + '; no divergence.' : `FAILED — ${lost} acknowledged edits missing, ${verdict.diverged.length} projects diverged.`}`,
     '',

@@ -48,13 +48,13 @@ export interface LoadProject {
 
 export async function setUp(
   api: Api,
-  options: { clients: number; projects: number; concurrency: number },
+  options: { clients: number; projects: number; concurrency: number; stories?: string },
   log: (line: string) => void,
 ): Promise<LoadProject[]> {
   const run = randomBytes(3).toString('hex');
   const password = `load-${randomBytes(12).toString('hex')}`;
   const perProject = options.clients / options.projects;
-  const stories = loadStories();
+  const stories = loadStories(options.stories);
 
   let done = 0;
   const tick = (what: string, total: number) => {
