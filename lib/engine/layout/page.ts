@@ -11,7 +11,7 @@
  */
 import type { BBoxMm, PageFormat, ReadingDirection, ShotInput } from '../types';
 import { PREFERRED_ASPECT, areaWeight, importanceWeight, wantsFullWidth } from './shape';
-import { importanceAreaRho } from './stats';
+import { importanceAreaRhoFor } from './stats';
 import { intersect, area as boxArea } from './geom';
 
 export interface Tile {
@@ -84,17 +84,32 @@ export function compositions(k: number): Composition[] {
  * shares below their minimum are pinned to it and the rest is re-split among the others.
  */
 export function distribute(total: number, weights: readonly number[], min: number | readonly number[]): { sizes: number[]; clamped: boolean } {
+  // Plain loops, no closures: this runs ~100 000 times for a 200-page book. Every sum is taken
+  // in index order from 0, as the reduce() it replaces did, so the results are bit-identical.
   const n = weights.length;
-  const mins = typeof min === 'number' ? weights.map(() => min) : min;
-  if (total < mins.reduce((s, m) => s + m, 0)) return { sizes: weights.map(() => total / n), clamped: true };
+  const mins: readonly number[] = typeof min === 'number' ? new Array<number>(n).fill(min) : min;
+  let minSum = 0;
+  for (let i = 0; i < n; i++) minSum += mins[i];
+  const sizes = new Array<number>(n);
+  if (total < minSum) {
+    for (let i = 0; i < n; i++) sizes[i] = total / n;
+    return { sizes, clamped: true };
+  }
   const fixed = new Array<boolean>(n).fill(false);
-  let sizes = weights.slice();
   let clamped = false;
   for (let iter = 0; iter <= n; iter++) {
-    const freeW = weights.reduce((s, w, i) => (fixed[i] ? s : s + w), 0);
-    const freeTotal = total - mins.reduce((s, m, i) => (fixed[i] ? s + m : s), 0);
-    sizes = weights.map((w, i) => (fixed[i] ? mins[i] : (w / freeW) * freeTotal));
-    const low = sizes.findIndex((v, i) => !fixed[i] && v < mins[i]);
+    let freeW = 0;
+    let fixedSum = 0;
+    for (let i = 0; i < n; i++) {
+      if (fixed[i]) fixedSum += mins[i];
+      else freeW += weights[i];
+    }
+    const freeTotal = total - fixedSum;
+    let low = -1;
+    for (let i = 0; i < n; i++) {
+      sizes[i] = fixed[i] ? mins[i] : (weights[i] / freeW) * freeTotal;
+      if (low < 0 && !fixed[i] && sizes[i] < mins[i]) low = i;
+    }
     if (low < 0) break;
     fixed[low] = true;
     clamped = true;
@@ -120,6 +135,8 @@ interface PageContext {
   minH: number[];
   format: PageFormat;
   direction: ReadingDirection;
+  /** M6's ρ for this page's importances (importanceAreaRho with the importances bound). */
+  rho: (areas: readonly number[]) => number | null;
 }
 
 /** A panel's requested minimum size, in mm (see LayoutHints in index.ts). */
@@ -128,6 +145,45 @@ export interface MinSize {
   h: number;
 }
 
+/** Shots of each element of each tier, in story order: depends on the composition alone. */
+const elementCache = new WeakMap<Composition, number[][][]>();
+function elementsOf(comp: Composition): number[][][] {
+  const hit = elementCache.get(comp);
+  if (hit) return hit;
+  let at = 0;
+  const tiers = comp.map((pattern) =>
+    pattern.map((size) => {
+      const shots: number[] = [];
+      for (let i = 0; i < size; i++) shots.push(at + i);
+      at += size;
+      return shots;
+    }),
+  );
+  elementCache.set(comp, tiers);
+  return tiers;
+}
+
+/**
+ * An element's "aspect" in units of tier height: a single panel is r·h wide at its ideal
+ * shape; a stack's panels are ≈ (h − g)/2 tall, so its ideal width is ≈ mean(r)·h/2.
+ */
+function elAspect(aspect: readonly number[], el: readonly number[]): number {
+  return el.length === 1 ? aspect[el[0]] : (aspect[el[0]] + aspect[el[1]]) / 4;
+}
+
+function elWeight(weights: readonly number[], el: readonly number[]): number {
+  let s = 0;
+  for (const i of el) s += weights[i];
+  return s;
+}
+
+const stackedMin = (ctx: PageContext, i: number): number => Math.max(MIN_STACKED_H, ctx.minH[i]);
+
+/**
+ * Sizes one composition at one importance share. Called ~25 000 times for 200 pages, so it is
+ * written with loops over precomputed elements rather than closures; sums run in the same
+ * order as before, so the tiles are bit-identical.
+ */
 function sizeComposition(ctx: PageContext, comp: Composition, share: number): { tiles: Tile[]; clamped: number } {
   const { weights, aspect, totalW, format, direction } = ctx;
   const [fx, fy, fw, fh] = format.innerFrameMm;
@@ -136,53 +192,59 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
   const T = comp.length;
   const availH = fh - (T - 1) * G;
   let clamped = 0;
+  const tiers = elementsOf(comp);
 
-  // Assign shots to elements in story order.
-  let at = 0;
-  const tiers: Element[][] = comp.map((pattern) =>
-    pattern.map((size) => {
-      const el = { shots: Array.from({ length: size }, (_, i) => at + i) };
-      at += size;
-      return el;
-    }),
-  );
-  // An element's "aspect" in units of tier height: a single panel is r·h wide at its ideal
-  // shape; a stack's panels are ≈ (h − g)/2 tall, so its ideal width is ≈ mean(r)·h/2.
-  const elAspect = (el: Element): number =>
-    el.shots.length === 1 ? aspect[el.shots[0]] : (aspect[el.shots[0]] + aspect[el.shots[1]]) / 4;
-  const elWeight = (el: Element): number => el.shots.reduce((s, i) => s + weights[i], 0);
-
-  const tierHeights = tiers.map((els) => {
+  const tierHeights = new Array<number>(T);
+  const minH = new Array<number>(T);
+  for (let t = 0; t < T; t++) {
+    const els = tiers[t];
     const tierW = fw - (els.length - 1) * g;
-    const shapeH = tierW / els.reduce((s, el) => s + elAspect(el), 0);
-    const impH = (els.reduce((s, el) => s + elWeight(el), 0) / totalW) * availH;
-    return share * impH + (1 - share) * shapeH;
-  });
-  const stackedMin = (i: number) => Math.max(MIN_STACKED_H, ctx.minH[i]);
-  const elMinH = (el: Element): number =>
-    el.shots.length === 2 ? stackedMin(el.shots[0]) + stackedMin(el.shots[1]) + g : Math.max(MIN_TIER_H, ctx.minH[el.shots[0]]);
-  const elMinW = (el: Element): number => {
-    let m = MIN_PANEL_W;
-    for (const i of el.shots) m = Math.max(m, ctx.minW[i]);
-    return m;
-  };
-  const minH = tiers.map((els) => els.reduce((m, el) => Math.max(m, elMinH(el)), 0));
+    let aspSum = 0;
+    let wSum = 0;
+    let mh = 0;
+    for (const el of els) {
+      aspSum += elAspect(aspect, el);
+      wSum += elWeight(weights, el);
+      const elMinH = el.length === 2 ? stackedMin(ctx, el[0]) + stackedMin(ctx, el[1]) + g : Math.max(MIN_TIER_H, ctx.minH[el[0]]);
+      mh = Math.max(mh, elMinH);
+    }
+    const shapeH = tierW / aspSum;
+    const impH = (wSum / totalW) * availH;
+    tierHeights[t] = share * impH + (1 - share) * shapeH;
+    minH[t] = mh;
+  }
   const hs = distribute(availH, tierHeights, minH);
   if (hs.clamped) clamped++;
 
   const tiles: Tile[] = [];
   let y = fy;
-  tiers.forEach((els, t) => {
+  for (let t = 0; t < T; t++) {
+    const els = tiers[t];
     const h = hs.sizes[t];
     const tierW = fw - (els.length - 1) * g;
-    const tw = els.reduce((s, el) => s + elWeight(el), 0);
-    const ta = els.reduce((s, el) => s + elAspect(el), 0);
-    const ws = distribute(tierW, els.map((el) => share * (elWeight(el) / tw) + (1 - share) * (elAspect(el) / ta)), els.map(elMinW));
+    let tw = 0;
+    let ta = 0;
+    let tierSize = 0;
+    for (const el of els) {
+      tw += elWeight(weights, el);
+      ta += elAspect(aspect, el);
+      tierSize += el.length;
+    }
+    const elShares = new Array<number>(els.length);
+    const elMinW = new Array<number>(els.length);
+    for (let e = 0; e < els.length; e++) {
+      const el = els[e];
+      elShares[e] = share * (elWeight(weights, el) / tw) + (1 - share) * (elAspect(aspect, el) / ta);
+      let m = MIN_PANEL_W;
+      for (const i of el) m = Math.max(m, ctx.minW[i]);
+      elMinW[e] = m;
+    }
+    const ws = distribute(tierW, elShares, elMinW);
     if (ws.clamped) clamped++;
-    const tierSize = els.reduce((s, el) => s + el.shots.length, 0);
     // Reading order inside a tier: rtl starts at the right edge, ltr at the left.
     let edge = direction === 'rtl' ? fx + fw : fx;
-    els.forEach((el, pos) => {
+    for (let pos = 0; pos < els.length; pos++) {
+      const el = els[pos];
       const w = ws.sizes[pos];
       const x = direction === 'rtl' ? edge - w : edge;
       edge = direction === 'rtl' ? x - g : x + w + g;
@@ -190,26 +252,27 @@ function sizeComposition(ctx: PageContext, comp: Composition, share: number): { 
       const last = pos === els.length - 1;
       const left = direction === 'rtl' ? last : first;
       const right = direction === 'rtl' ? first : last;
-      if (el.shots.length === 1) {
-        tiles.push({ index: el.shots[0], box: [x, y, w, h], tier: t, tierSize, stacked: false, onEdge: { top: t === 0, bottom: t === T - 1, left, right } });
-        return;
+      if (el.length === 1) {
+        tiles.push({ index: el[0], box: [x, y, w, h], tier: t, tierSize, stacked: false, onEdge: { top: t === 0, bottom: t === T - 1, left, right } });
+        continue;
       }
       // A stack: top panel read before bottom panel; taller share for the more important or
       // the more upright shot.
-      const [a, b] = el.shots;
-      const inv = (i: number) => 1 / aspect[i];
+      const [a, b] = el;
+      const ia = 1 / aspect[a];
+      const ib = 1 / aspect[b];
       const split = distribute(
         h - g,
-        [a, b].map((i) => share * (weights[i] / (weights[a] + weights[b])) + (1 - share) * (inv(i) / (inv(a) + inv(b)))),
-        [stackedMin(a), stackedMin(b)],
+        [share * (weights[a] / (weights[a] + weights[b])) + (1 - share) * (ia / (ia + ib)), share * (weights[b] / (weights[a] + weights[b])) + (1 - share) * (ib / (ia + ib))],
+        [stackedMin(ctx, a), stackedMin(ctx, b)],
       );
       if (split.clamped) clamped++;
       const [ha, hb] = split.sizes;
       tiles.push({ index: a, box: [x, y, w, ha], tier: t, tierSize, stacked: true, onEdge: { top: t === 0, bottom: false, left, right } });
       tiles.push({ index: b, box: [x, y + ha + g, w, hb], tier: t, tierSize, stacked: true, onEdge: { top: false, bottom: t === T - 1, left, right } });
-    });
+    }
     y += h + G;
-  });
+  }
   tiles.sort((p, q) => p.index - q.index);
   return { tiles, clamped };
 }
@@ -233,7 +296,7 @@ function scoreTiles(ctx: PageContext, tiles: readonly Tile[], comp: Composition,
     visible.push(v ? boxArea(v) : 0);
   }
   // M6 is judged on the visible area, so score it the same way.
-  const rho = importanceAreaRho(ctx.importances, visible); // tiles are in shot order
+  const rho = ctx.rho(visible); // tiles are in shot order
   // M6 asks ρ ≥ 0.7 on every page: below that is nearly a hard failure.
   if (rho !== null) score += 4 * (1 - rho) + (rho < 0.7 ? 8 : 0);
   // "A big reveal belongs on the first panel after a page turn" (MANGA-CRAFT.md): a reveal
@@ -283,6 +346,7 @@ export function pageCandidates(
     minH: mins.map((m) => clampMin(m?.h, fh / 2)),
     format,
     direction,
+    rho: importanceAreaRhoFor(shots.map((s) => s.importance)),
   };
   const hasBleed = shots.some((s) => s.bleed);
   const trim: BBoxMm = [0, 0, format.trimMm.w, format.trimMm.h];

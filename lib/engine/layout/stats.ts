@@ -72,3 +72,46 @@ export function importanceAreaRho(importances: readonly number[], areas: readonl
   });
   return spearman(levels, grouped);
 }
+
+/**
+ * importanceAreaRho for one fixed set of importances, for scoring many candidate sizings of one
+ * page: the importance levels, their ranks and their groups are worked out once, and each call
+ * only ranks the areas. Returns exactly what importanceAreaRho(importances, areas) returns.
+ */
+export function importanceAreaRhoFor(importances: readonly number[]): (areas: readonly number[]) => number | null {
+  const n = importances.length;
+  const levels = importances.map(importanceLevel);
+  const levelRanks = ranks(levels);
+  // Group of each panel: index of the first panel with its level (sums then run in index order).
+  const group = levels.map((l) => levels.indexOf(l));
+  const sums = new Array<number>(n);
+  const counts = new Array<number>(n);
+  const grouped = new Array<number>(n);
+  return (areas) => {
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      sums[group[i]] += areas[i];
+      counts[group[i]]++;
+    }
+    for (let i = 0; i < n; i++) grouped[i] = sums[group[i]] / counts[group[i]];
+    return pearson(levelRanks, smallRanks(grouped));
+  };
+}
+
+/** ranks() for the few values of one page, without sorting: same numbers (ties averaged). */
+function smallRanks(values: readonly number[]): number[] {
+  const n = values.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let less = 0;
+    let equal = 0;
+    for (let j = 0; j < n; j++) {
+      if (values[j] < values[i]) less++;
+      else if (values[j] === values[i]) equal++;
+    }
+    // The tie block spans sorted positions less … less + equal − 1.
+    out[i] = (less + (less + equal - 1)) / 2 + 1;
+  }
+  return out;
+}
