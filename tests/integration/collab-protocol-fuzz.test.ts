@@ -647,6 +647,19 @@ describe('collab protocol fuzz: updates that decode but do not apply', () => {
   }, TEST_TIMEOUT_MS);
 });
 
+describe('collab protocol fuzz: presence impersonation', () => {
+  it("a socket cannot speak for another client's presence, even with a huge clock", async () => {
+    for (const role of ['viewer', 'editor'] as const) {
+      const impostor = awarenessFrame(fuzzed.work, awarenessPayload([[honest.doc.clientID, 2 ** 40, JSON.stringify({ user: { name: `impostor-${role}` } })]]));
+      await runSession(role, `impostor ${role}`, [impostor], true);
+      await checkInvariants(`impostor-${role}`);
+    }
+    // The honest client's own later updates still count.
+    honest.provider.setAwarenessField('user', { name: 'honest', color: '#123456' });
+    await waitFor(() => (serverDoc(fuzzed.work).awareness.getStates().get(honest.doc.clientID) as { user?: { color?: string } } | undefined)?.user?.color === '#123456', 10_000, 'honest presence update');
+  }, TEST_TIMEOUT_MS);
+});
+
 describe('collab protocol fuzz: every cut point', () => {
   it('a valid frame truncated at every byte closes the socket with a reason and changes nothing', async () => {
     const r = mulberry32(SEED ^ 0xc0);
