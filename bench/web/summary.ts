@@ -54,6 +54,8 @@ export interface ParsedRun {
   finalUrl: string;
   formFactor: 'mobile' | 'desktop';
   throttling: string;
+  /** Lighthouse's own CPU speed measure of this machine during the run (higher is faster). */
+  benchmarkIndex: number | null;
   warnings: string[];
 }
 
@@ -82,6 +84,7 @@ export function parseRun(lhr: unknown): ParsedRun {
     finalUrl: r.finalDisplayedUrl,
     formFactor: r.configSettings.formFactor,
     throttling,
+    benchmarkIndex: r.environment.benchmarkIndex ?? null,
     warnings: r.runWarnings,
   };
 }
