@@ -306,6 +306,88 @@ describe('working together', () => {
     await viewer.page.screenshot({ path: path.join(shots, 'viewer-concept.png') });
   });
 
+  test('branches: fork, pin (delete refused while pinned), unpin, delete — live for the other person', async () => {
+    await openStudio(editor, projectId, 'concept');
+    await openStudio(reviewer, projectId, 'concept');
+    const count = (p: Person) => p.page.locator('[data-branch]').count();
+    const before = await count(reviewer);
+    await editor.page.locator('[data-branch][data-active=true]').getByRole('button', { name: 'Fork to edit' }).click();
+    await expect.poll(() => count(reviewer), { timeout: 15_000 }).toBe(before + 1);
+    const fork = editor.page.locator('[data-branch][data-active=false]').first();
+    // Author (a person), time: what the list promises for every branch.
+    expect(await fork.textContent()).toContain('Hinata');
+    expect(await fork.locator('time').count()).toBe(1);
+    await fork.getByRole('button', { name: 'Pin', exact: true }).click();
+    await fork.getByRole('button', { name: 'Unpin' }).waitFor({ timeout: 15_000 });
+    expect(await fork.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    await fork.getByRole('button', { name: 'Unpin' }).click();
+    await fork.getByRole('button', { name: 'Pin', exact: true }).waitFor({ timeout: 15_000 });
+    await fork.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => count(reviewer), { timeout: 15_000 }).toBe(before);
+    // The reviewer may look but not change branches.
+    expect(await reviewer.page.locator('[data-branch]').first().getByRole('button', { name: 'Fork to edit' }).isDisabled()).toBe(true);
+  });
+
+  test('review: a comment anchored to a panel, a reply, resolve; the reviewer approves a phase', async () => {
+    await openStudio(reviewer, projectId, 'name');
+    await openStudio(editor, projectId, 'name');
+    await reviewer.page.locator('[data-testid=koma-panel]').first().waitFor({ timeout: 30_000 });
+    await reviewer.page.locator('[data-testid=comment-input]').fill('Panel one needs a wider shot.');
+    await reviewer.page.getByLabel('Anchor').selectOption('panel');
+    const panelPick = reviewer.page.locator('select[aria-label^="Panel"]');
+    await panelPick.selectOption({ index: 1 });
+    await reviewer.page.locator('[data-testid=comment-post]').click();
+    const thread = editor.page.locator('[data-thread]', { hasText: 'Panel one needs a wider shot.' });
+    await thread.waitFor({ timeout: 15_000 });
+    expect(await thread.locator('.badge').first().textContent()).toMatch(/Panel \d/);
+    await thread.getByPlaceholder('Reply').fill('Widened it.');
+    await thread.getByRole('button', { name: 'Reply' }).click();
+    const theirs = reviewer.page.locator('[data-thread]', { hasText: 'Panel one needs a wider shot.' });
+    await expect.poll(() => theirs.textContent(), { timeout: 15_000 }).toContain('Widened it.');
+    await theirs.getByRole('button', { name: /Resolve/ }).click();
+    await expect.poll(() => thread.getAttribute('data-resolved'), { timeout: 15_000 }).toBe('true');
+
+    await openStudio(reviewer, projectId, 'concept');
+    await reviewer.page.locator('[data-testid=approve]').click();
+    await expect.poll(() => editor.page.locator('[data-testid=rail-concept]').getAttribute('data-status'), { timeout: 15_000 }).toBe('approved');
+  });
+
+  test('human in the loop: skip a phase and go back to it', async () => {
+    await openStudio(editor, projectId, 'plot');
+    await editor.page.getByRole('button', { name: /Skip phase/ }).click();
+    await expect.poll(() => reviewer.page.locator('[data-testid=rail-plot]').getAttribute('data-status'), { timeout: 15_000 }).toBe('skipped');
+    await editor.page.getByRole('button', { name: /Go back to this phase/ }).click();
+    await expect.poll(() => reviewer.page.locator('[data-testid=rail-plot]').getAttribute('data-status'), { timeout: 15_000 }).not.toBe('skipped');
+  });
+
+  test('the name by keyboard: split, merge, reading order and shot notes reach the other person', async () => {
+    await openStudio(editor, projectId, 'name');
+    await openStudio(reviewer, projectId, 'name');
+    const list = (p: Person) => p.page.getByRole('navigation', { name: 'Panels in reading order' }).getByRole('button');
+    await list(editor).first().waitFor({ timeout: 30_000 });
+    const before = await list(reviewer).count();
+    // Keyboard only: focus the first panel in the list, select it, split it.
+    await list(editor).first().focus();
+    await editor.page.keyboard.press('Enter');
+    await editor.page.getByRole('button', { name: 'Split side by side' }).focus();
+    await editor.page.keyboard.press('Enter');
+    await expect.poll(() => list(reviewer).count(), { timeout: 15_000 }).toBe(before + 1);
+    // Select the two halves (Shift adds) and merge them back.
+    await list(editor).nth(0).click();
+    await list(editor).nth(1).click({ modifiers: ['Shift'] });
+    await editor.page.getByRole('button', { name: 'Merge' }).click();
+    await expect.poll(() => list(reviewer).count(), { timeout: 15_000 }).toBe(before);
+    // Shot notes and reading order on the first panel.
+    await list(editor).first().click();
+    await editor.page.locator('#panel-notes').fill('Wide shot of the lighthouse at dusk.');
+    await expect.poll(() => list(reviewer).first().getAttribute('title'), { timeout: 15_000 }).toBe('Wide shot of the lighthouse at dusk.');
+    if (before > 1) {
+      await editor.page.getByRole('button', { name: 'Read later' }).click();
+      await expect.poll(() => list(reviewer).nth(1).getAttribute('title'), { timeout: 15_000 }).toBe('Wide shot of the lighthouse at dusk.');
+    }
+    await editor.page.screenshot({ path: path.join(shots, 'name-keyboard.png') });
+  });
+
   test("the dashboard shows who is in each project now", async () => {
     await openStudio(reviewer, projectId, 'concept');
     const dash = await editor.ctx.newPage();
@@ -322,6 +404,7 @@ describe('working together', () => {
 
   test('edits made offline survive a reload while still offline and arrive for the other person after reconnecting', async () => {
     await openStudio(reviewer, projectId, 'concept');
+    await openStudio(editor, projectId, 'concept');
     // The page itself must open without a network: wait until the service worker has cached it.
     await editor.page.locator('.studio[data-offline-ready=true]').waitFor({ timeout: 60_000 });
     const kept = () => editor.page.evaluate(keptUpdates, projectId);
@@ -410,6 +493,23 @@ describe('agents in the loop', () => {
     expect(await editor.page.locator('.rail-item[data-status=failed] .rail-name').allTextContents()).toEqual([]);
     await openStudio(editor, projectId, 'final');
     await editor.page.locator('.viewer-page').waitFor({ timeout: 30_000 });
+    // The four exports, the quality report as a table of checks, pages turning in reading order (ltr: → is next).
+    expect(await editor.page.locator('[data-export]').evaluateAll((els) => els.map((e) => e.getAttribute('data-export')))).toEqual(['pdf', 'cbz', 'zip', 'webtoon']);
+    await editor.page.locator('[data-testid=quality-report] tr[data-metric]').first().waitFor({ timeout: 15_000 });
+    expect(await editor.page.locator('[data-testid=quality-report] tr[data-metric]').count()).toBeGreaterThan(5);
+    const firstSrc = await editor.page.locator('.viewer-page').getAttribute('src');
+    if ((await editor.page.getByRole('button', { name: 'Next page' }).isDisabled()) === false) {
+      await editor.page.keyboard.press('ArrowRight');
+      await expect.poll(() => editor.page.locator('.viewer-page').getAttribute('src')).not.toBe(firstSrc);
+      await editor.page.keyboard.press('ArrowLeft');
+      await expect.poll(() => editor.page.locator('.viewer-page').getAttribute('src')).toBe(firstSrc);
+    }
+    // Preview quality: the seed's five levels plus "auto"; choosing one re-requests the pictures at that size.
+    const quality = editor.page.getByLabel('Preview quality');
+    expect(await quality.locator('option').count()).toBe(6);
+    const levels = await quality.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== 'auto'));
+    await quality.selectOption(levels[0]);
+    await expect.poll(() => editor.page.locator('.viewer-page').getAttribute('src')).toContain(`quality=${levels[0]}`);
     await editor.page.screenshot({ path: path.join(shots, 'final-viewer.png') });
     for (const [format, magic] of [['cbz', 'PK'], ['pdf', '%PDF']] as const) {
       const [download] = await Promise.all([editor.page.waitForEvent('download', { timeout: 120_000 }), editor.page.locator(`[data-export=${format}]`).click()]);

@@ -11,6 +11,7 @@ import { useI18n } from '../../../_lib/i18n';
 import { useY } from '../../../_lib/useY';
 import { assetUrl, useStudio } from '../context';
 import { ErrorAlert } from '../../ErrorAlert';
+import { QualityReport } from './QualityReport';
 
 interface PageImg {
   index: number;
@@ -124,14 +125,7 @@ export function FinalViewer({ content }: { content: Y.Map<unknown> }) {
       ) : (
         <p className="muted">{t('studio.noPages')}</p>
       )}
-      {report ? (
-        <details className="card">
-          <summary>
-            <strong>{t('studio.report')}</strong>
-          </summary>
-          <pre style={{ whiteSpace: 'pre-wrap', fontSize: '.8rem', maxHeight: 400, overflow: 'auto' }}>{JSON.stringify(report, null, 2)}</pre>
-        </details>
-      ) : null}
+      {report ? <QualityReport report={report} /> : null}
     </div>
   );
 }

@@ -62,7 +62,8 @@ function PanelList({
                 type="button"
                 className="btn btn-sm"
                 aria-pressed={selected.includes(key)}
-                onClick={() => onSelect([key])}
+                // Shift/Ctrl/⌘ adds to the selection (merge without a mouse on the canvas).
+                onClick={(e) => onSelect(e.shiftKey || e.ctrlKey || e.metaKey ? (selected.includes(key) ? selected.filter((k) => k !== key) : [...selected, key]) : [key])}
                 title={p.description}
               >
                 {p.order + 1}
