@@ -53,6 +53,8 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 
 const SyncStep1 = 0;
 const AuthToken = 0;
+/** Fatal: invalid UTF-8 is refused, where lib0's reader would substitute or throw unnamed. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export type FrameVerdict =
   /** A lone Pong byte (a provider answering a Ping): carries nothing, never forwarded. */
@@ -86,7 +88,7 @@ function readBytes(decoder: decoding.Decoder, what: string): Uint8Array {
 function readString(decoder: decoding.Decoder, what: string, maxBytes: number): string {
   const bytes = readBytes(decoder, what);
   if (bytes.byteLength > maxBytes) fail(`${what} longer than ${maxBytes} bytes`);
-  return read(what, () => new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  return read(what, () => utf8.decode(bytes));
 }
 
 function assertConsumed(decoder: decoding.Decoder, what: string): void {
