@@ -44,7 +44,7 @@ export function readPresence(clientId: number, state: unknown, selfId: number): 
     kind: isAgent ? 'agent' : 'human',
     phase: asPhase(st.phase ?? agent.phase ?? user.phase),
     progress: typeof progressRaw === 'number' && Number.isFinite(progressRaw) ? Math.max(0, Math.min(1, progressRaw)) : null,
-    activity: s(st.activity) ?? s(agent.message) ?? s(st.message) ?? null,
+    activity: s(st.activity) ?? s(agent.message) ?? s(st.message) ?? s(user.message) ?? null,
     self: clientId === selfId,
   };
 }

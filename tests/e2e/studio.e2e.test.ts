@@ -438,8 +438,21 @@ describe('agents in the loop', () => {
     const other = await newPerson('Elias');
     await addMember(editor, projectId, other, 'editor');
     await openStudio(other, projectId, 'concept');
+    // Record on the other person's page what appears while the agent works (no timing involved).
+    await other.page.evaluate(() => {
+      const seen = { agent: '', progress: false };
+      (window as unknown as { __seen: typeof seen }).__seen = seen;
+      new MutationObserver(() => {
+        const chip = document.querySelector('[data-testid=agent-presence]');
+        if (chip && !seen.agent) seen.agent = chip.textContent ?? '';
+        if (document.querySelector('[data-testid=rail-concept] [role=progressbar]')) seen.progress = true;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     await editor.page.locator('[data-testid=run]').click();
     await expect.poll(() => other.page.locator('[data-testid=rail-concept]').getAttribute('data-status'), { timeout: 120_000 }).toBe('review');
+    const seen = await other.page.evaluate(() => (window as unknown as { __seen: { agent: string; progress: boolean } }).__seen);
+    expect(seen.progress).toBe(true);
+    expect(seen.agent).toMatch(/agent/i);
     await expect.poll(() => other.page.locator('[data-branch]').count(), { timeout: 30_000 }).toBe(1);
     const firstConcept = await other.page.locator('[data-branch]').first().getAttribute('data-branch');
     // A finished run is a candidate: a person adopts it.

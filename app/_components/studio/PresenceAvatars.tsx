@@ -18,6 +18,16 @@ export function PresenceAvatars({ people }: { people: Presence[] }) {
         })}
       </span>
       {people.length > 8 ? <span className="muted">+{people.length - 8}</span> : null}
+      {/* Agents at work, spelled out: which one, on which phase, how far, doing what. */}
+      {people
+        .filter((p) => p.kind === 'agent')
+        .map((p) => (
+          <span key={`agent-${p.clientId}`} className="badge" data-testid="agent-presence" style={{ borderColor: p.color }}>
+            ✦ {p.name}
+            {p.progress !== null ? ` · ${Math.round(p.progress * 100)}%` : ''}
+            {p.activity ? <span className="muted"> · {p.activity}</span> : null}
+          </span>
+        ))}
     </span>
   );
 }
