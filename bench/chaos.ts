@@ -9,7 +9,8 @@
  *
  * Prints PASS/FAIL per scenario with its figures, writes the `chaos` section of BENCHMARKS.md
  * (a full run only), and exits 1 if any scenario fails. CHAOS_KEEP_LOGS=1 keeps the services'
- * logs (their folder is printed).
+ * logs (their folder is printed); CHAOS_KILL_PHASE (default final) picks the job worker-kill
+ * interrupts; CHAOS_PG_OUTAGE_MS (default 10000) how long pg-outage keeps PostgreSQL down.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,7 @@ import { collabKill } from './chaos/collab-kill';
 import { MissingPostgresError } from './chaos/pg-cluster';
 import { pgOutage } from './chaos/pg-outage';
 import { redisRestart } from './chaos/redis-restart';
-import type { Scenario, ScenarioResult } from './chaos/scenario';
+import { chaosSettings, type Scenario, type ScenarioResult } from './chaos/scenario';
 import { startTopology } from './chaos/topology';
 import { storyText } from './chaos/workload';
 import { workerKill } from './chaos/worker-kill';
@@ -41,6 +42,7 @@ function parse(): z.infer<typeof argsSchema> {
     const { values } = parseArgs({ options: { scenario: { type: 'string' } }, strict: true });
     const parsed = argsSchema.safeParse(values);
     if (!parsed.success) throw new Error(`--scenario must be one of ${names.join(', ')}`);
+    chaosSettings();
     return parsed.data;
   } catch (error) {
     process.stderr.write(`chaos: ${(error as Error).message}\nusage: npm run chaos [-- --scenario ${names.join('|')}]\n`);

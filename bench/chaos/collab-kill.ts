@@ -4,7 +4,7 @@
  * edit, and every client holds exactly the stored document.
  */
 import { checker, ms, sleep, type Scenario } from './scenario';
-import { createProjects, pct, Workload } from './workload';
+import { createProjects, histogram, Workload } from './workload';
 
 export const collabKill: Scenario = async ({ topology, api, log }) => {
   const { check, failures } = checker();
@@ -25,7 +25,7 @@ export const collabKill: Scenario = async ({ topology, api, log }) => {
     await work.converge(topology.sql);
     const v = await work.verify(topology.sql, unsettled);
     const moved = onA.filter((c) => c.synced && c.socket.configuration.url === topology.collabUrls.b).length;
-    const reconnects = work.outagesMs(killedAt);
+    const reconnects = histogram(work.outagesMs(killedAt));
     const ackedAfterKill = work.clients.flatMap((c) => c.edits).filter((e) => e.at >= killedAt && e.ackedAt !== null).length;
     check(v.lostAcked.length === 0, `${v.lostAcked.length} acknowledged edits missing from PostgreSQL (${v.lostAcked.slice(0, 5).join(', ')})`);
     check(v.lostLocal.length === 0, `${v.lostLocal.length} local edits never stored (${v.lostLocal.slice(0, 5).join(', ')})`);
@@ -47,7 +47,7 @@ export const collabKill: Scenario = async ({ topology, api, log }) => {
         ['local edits lost (must be 0)', v.lostLocal.length],
         ['clients differing from PostgreSQL (must be 0)', v.diverged.length],
         ["A's clients moved to B", `${moved} / ${onA.length}`],
-        ['reconnect after the kill, p50 / p95 / max', `${ms(pct(reconnects, 50))} / ${ms(pct(reconnects, 95))} / ${ms(Math.max(...reconnects))}`],
+        ['reconnect after the kill, p50 / p95 / max', `${ms(reconnects.percentile(50))} / ${ms(reconnects.percentile(95))} / ${ms(reconnects.count ? reconnects.max : Number.NaN)}`],
         ['edits made after the kill and acknowledged', ackedAfterKill],
       ],
     };

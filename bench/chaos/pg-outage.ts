@@ -5,12 +5,12 @@
  * database, and the collab-servers and workers work again without being restarted (a phase
  * job run after the outage completes).
  */
-import { checker, ms, sleep, type Scenario } from './scenario';
-import { createProjects, pct, Workload } from './workload';
+import { chaosSettings, checker, ms, sleep, type Scenario } from './scenario';
+import { createProjects, histogram, Workload } from './workload';
 
-const OUTAGE_MS = Number(process.env.CHAOS_PG_OUTAGE_MS ?? 10_000);
 
 export const pgOutage: Scenario = async ({ topology, api, log }) => {
+  const OUTAGE_MS = chaosSettings().CHAOS_PG_OUTAGE_MS;
   const { check, failures } = checker();
   const projects = await createProjects(api, 2, 'pg');
   const work = new Workload(projects, api, [topology.collabUrls.a, topology.collabUrls.b]);
@@ -39,7 +39,7 @@ export const pgOutage: Scenario = async ({ topology, api, log }) => {
     const ackedWhileDown = all.filter((e) => e.ackedAt !== null && e.ackedAt > downAt && e.ackedAt < upStartAt);
     const madeWhileDown = all.filter((e) => e.at >= stopAt && e.at < upAt);
     const madeWhileDownAckedLater = madeWhileDown.filter((e) => e.ackedAt !== null);
-    const recover = madeWhileDownAckedLater.map((e) => e.ackedAt! - upAt);
+    const recover = histogram(madeWhileDownAckedLater.map((e) => e.ackedAt! - upAt));
     check(ackedWhileDown.length === 0, `${ackedWhileDown.length} edits acknowledged while PostgreSQL was down`);
     check(v.lostAcked.length === 0, `${v.lostAcked.length} acknowledged edits missing from PostgreSQL (${v.lostAcked.slice(0, 5).join(', ')})`);
     check(v.lostLocal.length === 0, `${v.lostLocal.length} local edits never stored (${v.lostLocal.slice(0, 5).join(', ')})`);
@@ -66,7 +66,7 @@ export const pgOutage: Scenario = async ({ topology, api, log }) => {
         ['edits made during the outage / stored afterwards', `${madeWhileDown.length} / ${madeWhileDown.length - madeWhileDown.filter((e) => v.lostLocal.includes(e.key) || v.lostAcked.includes(e.key)).length}`],
         ['acknowledged edits lost (must be 0)', v.lostAcked.length],
         ['local edits lost (must be 0)', v.lostLocal.length],
-        ['PostgreSQL back → outage edits acknowledged, p50 / max', `${ms(pct(recover, 50))} / ${ms(Math.max(...recover))}`],
+        ['PostgreSQL back → outage edits acknowledged, p50 / max', `${ms(recover.percentile(50))} / ${ms(recover.count ? recover.max : Number.NaN)}`],
         ['job after the outage', job.state],
         ['services restarted (must be none)', restarted.length === 0 ? 'none' : restarted.join(', ')],
       ],

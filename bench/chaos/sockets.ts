@@ -33,11 +33,17 @@ async function connectionsTo(ports: number[]): Promise<Set<string>> {
   return inodes;
 }
 
-/** The first pid (in order) with a live connection to one of `ports`, or null. */
-export async function pidConnectedTo(pids: number[], ports: number[]): Promise<number | null> {
+/** The pids (of those given) holding a live connection to one of `ports`. */
+export async function pidsConnectedTo(pids: number[], ports: number[]): Promise<number[]> {
   const remote = await connectionsTo(ports);
+  const out: number[] = [];
   for (const pid of pids) {
-    for (const inode of await socketInodes(pid)) if (remote.has(inode)) return pid;
+    for (const inode of await socketInodes(pid)) {
+      if (remote.has(inode)) {
+        out.push(pid);
+        break;
+      }
+    }
   }
-  return null;
+  return out;
 }

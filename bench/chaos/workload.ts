@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import type { Db } from '../../lib/db/client';
 import { applyStoredDoc, loadDoc } from '../../lib/db/docstore';
 import type { Api, Person } from './api';
+import { Histogram } from '../lib/yclients';
 import { ChaosClient, EDIT_MAP } from './clients';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/stories');
@@ -183,8 +184,9 @@ export class Workload {
   }
 }
 
-export function pct(samples: number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+/** Percentiles of a few samples, with the histogram `npm run load` uses. */
+export function histogram(samples: number[]): Histogram {
+  const h = new Histogram();
+  for (const x of samples) h.record(x);
+  return h;
 }
