@@ -485,6 +485,8 @@ describe('agents in the loop', () => {
     await expect.poll(() => other.page.locator('[data-testid=rail-characters]').getAttribute('data-status'), { timeout: 30_000 }).toBe('stale');
     await openStudio(other, projectId, 'characters');
     expect(await other.page.locator('.notice-stale').textContent()).toContain('Concept');
+    // What changed upstream, concretely: the concept now adopted is the one made from this feedback.
+    expect(await other.page.locator('[data-testid=stale-reasons]').textContent()).toContain('Make it darker');
     await Promise.all([editor.ctx.close(), other.ctx.close()]);
   });
 

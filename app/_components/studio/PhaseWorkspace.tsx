@@ -16,6 +16,7 @@ import { useStudio } from './context';
 import { PHASES } from '../../../schema/phases';
 import { StatusBadge } from './PhaseRail';
 import { ErrorAlert } from '../ErrorAlert';
+import { StaleNotice } from './StaleNotice';
 
 /**
  * Each phase's editor is its own chunk, loaded when its phase is shown: Tiptap (concept, plot)
@@ -170,13 +171,7 @@ export function PhaseWorkspace({ view, viewing, presence }: { view: PhaseView; v
           </div>
         </div>
       ) : null}
-      {view.status === 'stale' ? (
-        <p className="notice notice-stale" role="status" style={{ marginBottom: 12 }}>
-          {t('studio.staleNotice', {
-            phases: Array.from(new Set(view.staleFrom.map((r) => t(`phase.${r.upstream}`)))).join(', ') || (view.statusReason ?? ''),
-          })}
-        </p>
-      ) : null}
+      {view.status === 'stale' ? <StaleNotice view={view} /> : null}
       {view.status === 'failed' ? (
         <p className="alert" style={{ marginBottom: 12 }}>
           {t('studio.failedNotice', { message: (view.statusReason ?? '').replace(/^last run failed:\s*/i, '') })}
