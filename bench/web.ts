@@ -63,6 +63,10 @@ async function main(): Promise<void> {
     await product.stop();
     throw error;
   });
+  // Ctrl-C must not leave the product (its own process group of services) or Chromium running.
+  const stopAll = () => void Promise.allSettled([browser.close(), product.stop()]).then(() => process.exit(130));
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
   try {
     process.stdout.write('bench:web: making content through the API (register, projects, the whole pipeline)…\n');
     const seeded = await seedContent(product.baseUrl);
