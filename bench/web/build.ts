@@ -52,9 +52,10 @@ export async function preparePrivateBuild(): Promise<{ distDir: string; buildId:
     try {
       await run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build']);
     } catch (error) {
-      // Next.js refuses a second concurrent build of `.next`; wait for the other one and retry.
-      if (attempt === 3) throw error;
-      await new Promise((r) => setTimeout(r, 20_000));
+      // Next.js refuses a second concurrent build of `.next`, and a colleague's half-made edit can
+      // fail the type check for a moment: wait and build again.
+      if (attempt === 5) throw error;
+      await new Promise((r) => setTimeout(r, 30_000));
       continue;
     }
     const buildId = (await readFile(path.join(shared, 'BUILD_ID'), 'utf8')).trim();
@@ -70,6 +71,6 @@ export async function preparePrivateBuild(): Promise<{ distDir: string; buildId:
     // Someone else's build may have started while we copied: then the copy is a mix; build again.
     const after = (await readFile(path.join(shared, 'BUILD_ID'), 'utf8').catch(() => '')).trim();
     if (after === buildId) return { distDir: PRIVATE_DIST_DIR, buildId };
-    if (attempt === 3) throw new Error('.next kept being rebuilt by another run while it was copied; try again on a quieter machine');
+    if (attempt === 5) throw new Error('.next kept being rebuilt by another run while it was copied; try again on a quieter machine');
   }
 }
