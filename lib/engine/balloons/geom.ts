@@ -158,3 +158,65 @@ export function segmentHitsBody(p: PointMm, q: PointMm, b: Body): boolean {
   }
   return false;
 }
+
+const CUTS = new Float64Array(6);
+
+/** Insert u into the first n (sorted) entries of CUTS; returns the new count. */
+function addCut(n: number, u: number): number {
+  let i = n;
+  while (i > 0 && CUTS[i - 1] > u) {
+    CUTS[i] = CUTS[i - 1];
+    i--;
+  }
+  CUTS[i] = u;
+  return n + 1;
+}
+
+/** ∫ √(1 − u²) du: the area under the upper half of the unit circle, from 0 to u (|u| ≤ 1). */
+const halfDisk = (u: number): number => (u * Math.sqrt(Math.max(0, 1 - u * u)) + Math.asin(u)) / 2;
+
+/**
+ * Exact area of the ellipse inscribed in box (x, y, w, h) that lies inside rectangle r — what
+ * the quality checker's M8 estimates by sampling. Scaled to the unit disk, the area is
+ * ∫ (min(y1, s(u)) − max(y0, −s(u)))⁺ du with s(u) = √(1 − u²); between the points where
+ * s(u) crosses y1 or −y0 the integrand is one closed form, integrated piece by piece.
+ */
+export function ellipseRectArea(x: number, y: number, w: number, h: number, r: BBoxMm): number {
+  const a = w / 2;
+  const b = h / 2;
+  if (a <= 0 || b <= 0) return 0;
+  const cx = x + a;
+  const cy = y + b;
+  const u0 = Math.max(-1, (r[0] - cx) / a);
+  const u1 = Math.min(1, (r[0] + r[2] - cx) / a);
+  const y0 = Math.max(-1, (r[1] - cy) / b);
+  const y1 = Math.min(1, (r[1] + r[3] - cy) / b);
+  if (u1 <= u0 || y1 <= y0) return 0;
+  // Breakpoints: where the circle meets the lines v = y1 and v = y0 (scratch array, sorted by
+  // insertion: this runs for every candidate position that touches a face).
+  const cuts = CUTS;
+  let n = addCut(0, u0);
+  n = addCut(n, u1);
+  const c0 = Math.sqrt(Math.max(0, 1 - y0 * y0));
+  const c1 = Math.sqrt(Math.max(0, 1 - y1 * y1));
+  if (-c0 > u0 && -c0 < u1) n = addCut(n, -c0);
+  if (c0 > u0 && c0 < u1) n = addCut(n, c0);
+  if (-c1 > u0 && -c1 < u1) n = addCut(n, -c1);
+  if (c1 > u0 && c1 < u1) n = addCut(n, c1);
+  let total = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const p = cuts[i];
+    const q = cuts[i + 1];
+    if (q <= p) continue;
+    const m = (p + q) / 2;
+    const s = Math.sqrt(Math.max(0, 1 - m * m));
+    const top = Math.min(y1, s);
+    const bot = Math.max(y0, -s);
+    if (top <= bot) continue;
+    // Each bound is either the constant line or the circle on the whole piece.
+    const topInt = y1 < s ? y1 * (q - p) : halfDisk(q) - halfDisk(p);
+    const botInt = y0 > -s ? y0 * (q - p) : -(halfDisk(q) - halfDisk(p));
+    total += topInt - botInt;
+  }
+  return total * a * b;
+}

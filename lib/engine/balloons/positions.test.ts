@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BBoxMm, DialogueLine, FacePlacement, LaidPanel, PointMm } from '../types';
 import { setTextVariants } from '../lettering/index';
-import { area, bodyHitsRect, containsRect, ellipseExit, grow, overlapArea, right } from './geom';
+import { area, bodyHitsRect, containsRect, ellipseExit, ellipseRectArea, grow, overlapArea, right } from './geom';
 import { balloonSize } from './shape';
 import { FACE_CLEARANCE_MM, FACE_TOUCH, LINK_COST, Positions, TAIL_FRACTION, grid, mouthOf, tailFor } from './positions';
 import type { PanelGeometry, StaticRelax, Variant } from './positions';
@@ -43,6 +43,8 @@ function direct(g: PanelGeometry, line: DialogueLine, index: number, variants: V
   const faceBox = face && line.kind !== 'sfx' ? grow(face.faceMm, FACE_CLEARANCE_MM) : null;
   const oval = line.kind !== 'narration' && line.kind !== 'broadcast' && line.kind !== 'sfx';
   const out: Direct[] = [];
+  // Area a balloon really covers: the inscribed ellipse for ovals, the box otherwise.
+  const covers = (box: BBoxMm, r: BBoxMm): number => (overlapArea(box, r) > 0 && oval ? ellipseRectArea(box[0], box[1], box[2], box[3], r) : overlapArea(box, r));
   const cost = (box: BBoxMm, tail: Direct['tail'], rank: number): number => {
     let c = 0;
     const fy = region[3] > box[3] ? (box[1] - region[1]) / (region[3] - box[3]) : 0;
@@ -56,7 +58,12 @@ function direct(g: PanelGeometry, line: DialogueLine, index: number, variants: V
       if (len < 4) c += (4 - len) * 3;
     }
     for (const f of p.faces) {
-      if (area(f.faceMm) > 0) c += 400 * (overlapArea(f.faceMm, box) / area(f.faceMm));
+      if (area(f.faceMm) > 0) {
+        let term = 400 * (overlapArea(f.faceMm, box) / area(f.faceMm));
+        // The speaker's own face, as really covered, costs 2000 a face.
+        if (f === face && faceBox && covers(box, f.faceMm) > 0) term += 2000 * (covers(box, f.faceMm) / area(f.faceMm));
+        c += term;
+      }
       if (area(f.bodyMm) > 0) c += 15 * (overlapArea(f.bodyMm, box) / area(f.bodyMm));
     }
     return c + 20 * rank;
@@ -79,7 +86,7 @@ function direct(g: PanelGeometry, line: DialogueLine, index: number, variants: V
       let onOther = 0;
       for (const f of p.faces) {
         if ((f === face && faceBox) || !bodyHitsRect(body, f.faceMm)) continue;
-        onOther = Math.max(onOther, overlapArea(box, f.faceMm) / Math.max(1e-9, area(f.faceMm)));
+        onOther = Math.max(onOther, covers(box, f.faceMm) / Math.max(1e-9, area(f.faceMm)));
       }
       const tail = tailed && face ? directTail(box, face) : null;
       out.push({ box, tail, border, onSpeaker, onOther, linked: false, cost: cost(box, tail, v.rank) + (border ? 15 : 0) });
@@ -160,6 +167,36 @@ describe('Positions (typed, lazily built candidate positions)', () => {
     }
     expect(sawFiltered).toBe(true);
     for (let k = 1; k < pos.length; k++) expect(pos.at(k).cost).toBeGreaterThanOrEqual(pos.at(k - 1).cost);
+  });
+
+  it('ellipseRectArea: the ellipse area inside a rectangle (against fine sampling)', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.double({ min: 0, max: 30, noNaN: true }), fc.double({ min: 0, max: 30, noNaN: true }), fc.double({ min: 1, max: 25, noNaN: true }), fc.double({ min: 1, max: 25, noNaN: true })),
+        fc.tuple(fc.double({ min: -5, max: 40, noNaN: true }), fc.double({ min: -5, max: 40, noNaN: true }), fc.double({ min: 0.5, max: 20, noNaN: true }), fc.double({ min: 0.5, max: 20, noNaN: true })),
+        ([x, y, w, h], r) => {
+          const N = 160;
+          let hits = 0;
+          for (let i = 0; i < N; i++) {
+            for (let j = 0; j < N; j++) {
+              const px = r[0] + ((i + 0.5) / N) * r[2];
+              const py = r[1] + ((j + 0.5) / N) * r[3];
+              const dx = (px - x - w / 2) / (w / 2);
+              const dy = (py - y - h / 2) / (h / 2);
+              if (dx * dx + dy * dy <= 1) hits++;
+            }
+          }
+          const sampled = (hits / (N * N)) * r[2] * r[3];
+          const exact = ellipseRectArea(x, y, w, h, r as BBoxMm);
+          expect(Math.abs(exact - sampled)).toBeLessThan(0.01 * r[2] * r[3] + 1e-9);
+          expect(exact).toBeLessThanOrEqual(Math.min(Math.PI * w * h / 4, r[2] * r[3]) + 1e-9);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Whole ellipse inside: πab; rectangle in a box corner outside the ellipse: 0.
+    expect(ellipseRectArea(0, 0, 4, 2, [-1, -1, 10, 10])).toBeCloseTo(2 * Math.PI, 12);
+    expect(ellipseRectArea(0, 0, 10, 10, [0, 0, 1, 1])).toBe(0);
   });
 
   it('tailFor: the tip lies TAIL_FRACTION of the way from the balloon edge to the head', () => {

@@ -17,6 +17,7 @@ import type { BBoxMm, DialogueLine, FacePlacement, LaidPanel, PointMm, ReadingDi
 import type { TextBlock } from '../lettering/block';
 import type { Body } from './geom';
 import { isOval } from './shape';
+import { ellipseRectArea } from './geom';
 
 /** Text variants with their balloon sizes; `rank` 0 = the preferred setting and shape. */
 export interface Variant {
@@ -71,6 +72,13 @@ const GRID_STEP_MM = 2.5;
 /** A border-breaking balloon keeps at least this share inside its panel (M10 asks ≥ 90 %). */
 export const BORDER_INSIDE = 0.9;
 const BORDER_COST = 15;
+/**
+ * Cost per share of the speaker's own face really covered. Positions on the speaker's face are
+ * only used when no other exists (a reported issue); then the one covering least should win,
+ * whatever the other terms say: without this a balloon could sit on the whole face (389 mm² in
+ * the benchmark book) where one touching 7 mm² of it existed.
+ */
+const SPEAKER_COVER_COST = 2000;
 /** Another character's face may be covered this much "where unavoidable" (M8: ≤ 5 %). */
 export const FACE_TOUCH = 0.05;
 
@@ -370,8 +378,14 @@ export class Positions {
             for (let i = 0; i < nf; i++) {
               const dx = sx[ox + 1 + i];
               const dy = sy[oy + 1 + i];
-              const covered = dx > 0 && dy > 0 ? dx * dy : 0;
-              faceTerms[2 * i] = faceAreas[i] > 0 ? 400 * (covered / faceAreas[i]) : 0;
+              const boxCovered = dx > 0 && dy > 0 ? dx * dy : 0;
+              // What the balloon really covers: an oval leaves its box corners empty (M8 measures
+              // the ellipse too), so a face in a corner of the box may be untouched.
+              const covered = boxCovered > 0 && oval ? ellipseRectArea(x, y, w, h, faces[i].faceMm) : boxCovered;
+              faceTerms[2 * i] = faceAreas[i] > 0 ? 400 * (boxCovered / faceAreas[i]) : 0;
+              // On the speaker's own face (only ever used once that constraint is relaxed):
+              // cover as little of it as possible, ideally only the clearance around it.
+              if (faces[i] === face && faceBox && covered > 0 && faceAreas[i] > 0) faceTerms[2 * i] += SPEAKER_COVER_COST * (covered / faceAreas[i]);
               const bx = sx[ox + 1 + nf + i];
               const by = sy[oy + 1 + nf + i];
               faceTerms[2 * i + 1] = bodyAreas[i] > 0 ? 15 * ((bx > 0 && by > 0 ? bx * by : 0) / bodyAreas[i]) : 0;
