@@ -12,7 +12,11 @@
  * Flags: bench/load/options.ts. Pieces: setup (API), jobs (agent runs), rss (/proc), verify,
  * report. Exit code 1 when an acknowledged edit was lost or documents diverged.
  */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { onShutdown } from '../lib/process';
 import { Api } from './load/api';
 import { collabWindow, readCollabCounters } from './load/collab-metrics';
 import { JobDriver } from './load/jobs';
@@ -64,9 +68,20 @@ async function waitSynced(projects: ProjectClients[], timeoutMs: number): Promis
   }
 }
 
+/** The product's own output, kept for diagnosis (a service that died says why there). */
+const productLog = path.join(os.tmpdir(), `koma-load-${new Date().toISOString().replace(/[:.]/g, '-')}.product.log`);
+function saveProductLog(product: ProductUnderLoad): void {
+  const text = product.output();
+  if (!text) return;
+  writeFileSync(productLog, text);
+  log(`the product's output: ${productLog}`);
+}
+
 async function main(options: LoadOptions): Promise<number> {
   const startedAt = new Date();
   const product = options.url ? attachProduct({ url: options.url, collabUrl: options.collabUrl, databaseUrl: options.databaseUrl }) : await startProductUnderLoad(log);
+  // Ctrl-C: stop the product and drop its database rather than leave them behind.
+  onShutdown(() => product.stop(), 30_000);
   const api = new Api(product.baseUrl);
   const stats = newClientStats();
   let projectClients: ProjectClients[] = [];
@@ -135,7 +150,23 @@ async function main(options: LoadOptions): Promise<number> {
       return setTimeout(tick, Math.random() * interval);
     });
     jobs.start();
-    await sleep(options.duration);
+    // Edit for the whole duration, unless the product's process tree ends under us.
+    let productDied: { atS: number; why: string } | null = null;
+    await new Promise<void>((resolve) => {
+      const watch = setInterval(() => {
+        const why = product.exited();
+        if (!why) return;
+        productDied = { atS: elapsed() / 1000, why };
+        log(`the product stopped during the run: ${why}; ending the run early`);
+        clearTimeout(end);
+        clearInterval(watch);
+        resolve();
+      }, 500);
+      const end = setTimeout(() => {
+        clearInterval(watch);
+        resolve();
+      }, options.duration);
+    });
     editing = false;
     timers.forEach((t) => clearTimeout(t));
     jobs.stop();
@@ -149,9 +180,9 @@ async function main(options: LoadOptions): Promise<number> {
     const editSeconds = elapsed() / 1000;
 
     log('edits stopped; waiting for every acknowledgement and for the projects to converge…');
-    await settle(projectClients, 60_000);
+    if (!productDied) await settle(projectClients, 60_000);
     const clientCheck = checkClients(projectClients);
-    const dbCheck = product.sql ? await checkDatabase(product.sql, projectClients) : { lostInDatabase: [], databaseDiffers: 0 };
+    const dbCheck = product.sql && !productDied ? await checkDatabase(product.sql, projectClients) : { lostInDatabase: [], databaseDiffers: 0 };
     const jobCounts = jobs.counts();
 
     const result: LoadResult = {
@@ -177,16 +208,19 @@ async function main(options: LoadOptions): Promise<number> {
       collabServer: collabWindow(collabBefore, collabAfter),
       jobs: jobCounts,
       rss,
+      productDied,
+      productLog,
       verdict: {
         projects: projectClients.length,
         ...clientCheck,
         ...dbCheck,
-        databaseChecked: Boolean(product.sql),
+        databaseChecked: Boolean(product.sql) && !productDied,
       },
     };
     return writeLoadReport(result);
   } finally {
     for (const p of projectClients) for (const c of p.clients) c.destroy();
+    saveProductLog(product);
     log('stopping the product…');
     await product.stop();
   }

@@ -19,6 +19,10 @@ export interface ProductUnderLoad {
   sql?: Db;
   /** Service name → pid (empty when attached: their memory is not ours to read). */
   services: Map<string, number>;
+  /** Why the product's process tree ended on its own (null while it runs, or when attached). */
+  exited(): string | null;
+  /** The product's own output so far (empty when attached). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -62,12 +66,18 @@ export async function startProductUnderLoad(log: (line: string) => void): Promis
     if (url) sql = createDb(url, { max: 1 });
   }
   const services = findServices(running.process.pid as number);
+  let exited: string | null = null;
+  running.process.once('exit', (code, signal) => {
+    exited = `scripts/start.ts ended (${signal ?? `exit ${code}`}) at ${new Date().toISOString()}`;
+  });
   return {
     baseUrl: running.baseUrl,
     collabUrl: running.collabUrl,
     database: database ? 'PostgreSQL 127.0.0.1:5432 (fresh database)' : 'embedded PGlite',
     sql,
     services,
+    exited: () => exited,
+    output: () => running.output(),
     async stop() {
       if (!database && sql) await sql.end({ timeout: 2 }).catch(() => {});
       await running.stop();
@@ -84,6 +94,8 @@ export function attachProduct(options: { url: string; collabUrl?: string; databa
     database: 'attached',
     sql,
     services: new Map(),
+    exited: () => null,
+    output: () => '',
     async stop() {
       await sql?.end({ timeout: 2 });
     },

@@ -39,6 +39,9 @@ export interface LoadResult {
   collabServer: { ackMeanMs: number; rowsPerInsert: number };
   jobs: JobCounts;
   rss: RssSample[];
+  /** Set when the product's process tree ended during the run. */
+  productDied: { atS: number; why: string } | null;
+  productLog: string;
   verdict: Verdict;
 }
 
@@ -119,7 +122,7 @@ export function writeLoadReport(r: LoadResult): number {
   const errors = closes + stats.authFailures + r.lateAcks + verdict.unacknowledged;
   const errorRate = stats.edits ? errors / stats.edits : Number.NaN;
   const lost = verdict.lostInClients.length + verdict.lostInDatabase.length;
-  const ok = lost === 0 && verdict.diverged.length === 0;
+  const ok = lost === 0 && verdict.diverged.length === 0 && !r.productDied;
   const growth = memoryGrowth(r.rss, r.options.warmup, r.editSeconds * 1000);
   const cpus = os.cpus();
   const load = os.loadavg();
@@ -156,6 +159,7 @@ export function writeLoadReport(r: LoadResult): number {
     '',
     `Command: \`${commandLine(r.options)}\` · date: ${r.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} · machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version} · code: ${sourceCommit()} · database: ${r.database} · editing ${fmt(r.editSeconds, 0)} s · load average at the end: ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; ${cpus.length} cores, shared with other work).`,
     'The product runs as `npm start` starts it (web, collab-server, one worker, private redis-server) in its own process tree; the clients are real HocuspocusProvider instances over `ws`, one socket each, in this second process on the same cores — the generator\'s own event-loop lag is reported so a saturated generator is visible. Each edit overwrites the client\'s key in a top-level map of its project\'s work document, so documents stay the same size and memory growth shows leaks rather than content. Setup (users, projects, members, collab tokens) goes through the HTTP API with the per-IP rate limit raised for the run (a thousand users share one loopback address).',
+    ...(r.productDied ? [`**The product stopped during the run** at ${fmt(r.productDied.atS, 0)} s (${r.productDied.why}); its output is in \`${r.productLog}\`. Figures below stop there; the durable log was not checked.`] : []),
     `Verdict: ${ok ? 'every acknowledged edit present on every client' + (verdict.databaseChecked ? ' and in the durable log' : '') + '; no divergence.' : `FAILED — ${lost} acknowledged edits missing, ${verdict.diverged.length} projects diverged.`}`,
     '',
     '| what | measured | seed\'s bar |',
