@@ -195,7 +195,10 @@ function candidatesFor(ctx: Ctx, line: DialogueLine, bases: Positions, state: St
     if (overlaps) relaxed.push('overlap');
     if (disorder) relaxed.push('order');
     if (crossing) relaxed.push('tails');
-    let c = b.cost + relaxed.reduce((acc, r) => acc + BROKEN_COST[r], 0);
+    let c = b.cost;
+    let broken = 0;
+    for (const r of relaxed) broken += BROKEN_COST[r];
+    c += broken;
     // An unavoidable overlap should at least be small.
     if (overlaps) for (const p of placed) c += 2000 * (overlapArea(p.box, b.box) / Math.min(area(p.box), area(b.box)));
     out.push({ line, block: b.v.block, box: b.box, body, tail: b.tail, relaxed, cost: c });

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BBoxMm, DialogueLine, FacePlacement, LaidPanel, PointMm } from '../types';
 import { setTextVariants } from '../lettering/index';
-import { area, bodyHitsRect, containsRect, ellipseExit, ellipseRectArea, grow, overlapArea, right } from './geom';
+import { area, bodyHitsRect, containsRect, ellipseExit, grow, overlapArea, right } from './geom';
 import { balloonSize } from './shape';
-import { FACE_CLEARANCE_MM, FACE_TOUCH, LINK_COST, Positions, TAIL_FRACTION, grid, mouthOf, tailFor } from './positions';
+import { FACE_CLEARANCE_MM, FACE_TOUCH, LINK_COST, Positions, TAIL_FRACTION, ellipseRectArea, grid, mouthOf, tailFor } from './positions';
 import type { PanelGeometry, StaticRelax, Variant } from './positions';
 import { jaText, panel, face as faceAt, randomPage } from './fixtures';
 

@@ -17,7 +17,6 @@ import type { BBoxMm, DialogueLine, FacePlacement, LaidPanel, PointMm, ReadingDi
 import type { TextBlock } from '../lettering/block';
 import type { Body } from './geom';
 import { isOval } from './shape';
-import { ellipseRectArea } from './geom';
 
 /** Text variants with their balloon sizes; `rank` 0 = the preferred setting and shape. */
 export interface Variant {
@@ -106,6 +105,68 @@ function overlapXywh(x: number, y: number, w: number, h: number, r: BBoxMm): num
 }
 
 const areaOf = (r: BBoxMm): number => Math.max(0, r[2]) * Math.max(0, r[3]);
+
+const CUTS = new Float64Array(6);
+
+/** Insert u into the first n (sorted) entries of CUTS; returns the new count. */
+function addCut(n: number, u: number): number {
+  let i = n;
+  while (i > 0 && CUTS[i - 1] > u) {
+    CUTS[i] = CUTS[i - 1];
+    i--;
+  }
+  CUTS[i] = u;
+  return n + 1;
+}
+
+/** ∫ √(1 − u²) du: the area under the upper half of the unit circle, from 0 to u (|u| ≤ 1). */
+const halfDisk = (u: number): number => (u * Math.sqrt(Math.max(0, 1 - u * u)) + Math.asin(u)) / 2;
+
+/**
+ * Exact area of the ellipse inscribed in box (x, y, w, h) that lies inside rectangle r — what
+ * the quality checker's M8 estimates by sampling. Scaled to the unit disk, the area is
+ * ∫ (min(y1, s(u)) − max(y0, −s(u)))⁺ du with s(u) = √(1 − u²); between the points where
+ * s(u) crosses y1 or −y0 the integrand is one closed form, integrated piece by piece.
+ */
+export function ellipseRectArea(x: number, y: number, w: number, h: number, r: BBoxMm): number {
+  const a = w / 2;
+  const b = h / 2;
+  if (a <= 0 || b <= 0) return 0;
+  const cx = x + a;
+  const cy = y + b;
+  const u0 = Math.max(-1, (r[0] - cx) / a);
+  const u1 = Math.min(1, (r[0] + r[2] - cx) / a);
+  const y0 = Math.max(-1, (r[1] - cy) / b);
+  const y1 = Math.min(1, (r[1] + r[3] - cy) / b);
+  if (u1 <= u0 || y1 <= y0) return 0;
+  // Breakpoints: where the circle meets the lines v = y1 and v = y0 (scratch array, sorted by
+  // insertion: this runs for every candidate position that touches a face).
+  const cuts = CUTS;
+  let n = addCut(0, u0);
+  n = addCut(n, u1);
+  const c0 = Math.sqrt(Math.max(0, 1 - y0 * y0));
+  const c1 = Math.sqrt(Math.max(0, 1 - y1 * y1));
+  if (-c0 > u0 && -c0 < u1) n = addCut(n, -c0);
+  if (c0 > u0 && c0 < u1) n = addCut(n, c0);
+  if (-c1 > u0 && -c1 < u1) n = addCut(n, -c1);
+  if (c1 > u0 && c1 < u1) n = addCut(n, c1);
+  let total = 0;
+  for (let i = 0; i + 1 < n; i++) {
+    const p = cuts[i];
+    const q = cuts[i + 1];
+    if (q <= p) continue;
+    const m = (p + q) / 2;
+    const s = Math.sqrt(Math.max(0, 1 - m * m));
+    const top = Math.min(y1, s);
+    const bot = Math.max(y0, -s);
+    if (top <= bot) continue;
+    // Each bound is either the constant line or the circle on the whole piece.
+    const topInt = y1 < s ? y1 * (q - p) : halfDisk(q) - halfDisk(p);
+    const botInt = y0 > -s ? y0 * (q - p) : -(halfDisk(q) - halfDisk(p));
+    total += topInt - botInt;
+  }
+  return total * a * b;
+}
 
 /**
  * For each coordinate in `at` (a box from there, `size` long) and each rectangle: the length of
@@ -379,17 +440,21 @@ export class Positions {
               const dx = sx[ox + 1 + i];
               const dy = sy[oy + 1 + i];
               const boxCovered = dx > 0 && dy > 0 ? dx * dy : 0;
-              // What the balloon really covers: an oval leaves its box corners empty (M8 measures
-              // the ellipse too), so a face in a corner of the box may be untouched.
-              const covered = boxCovered > 0 && oval ? ellipseRectArea(x, y, w, h, faces[i].faceMm) : boxCovered;
               faceTerms[2 * i] = faceAreas[i] > 0 ? 400 * (boxCovered / faceAreas[i]) : 0;
-              // On the speaker's own face (only ever used once that constraint is relaxed):
-              // cover as little of it as possible, ideally only the clearance around it.
-              if (faces[i] === face && faceBox && covered > 0 && faceAreas[i] > 0) faceTerms[2 * i] += SPEAKER_COVER_COST * (covered / faceAreas[i]);
               const bx = sx[ox + 1 + nf + i];
               const by = sy[oy + 1 + nf + i];
               faceTerms[2 * i + 1] = bodyAreas[i] > 0 ? 15 * ((bx > 0 && by > 0 ? bx * by : 0) / bodyAreas[i]) : 0;
-              if (covered <= 0 || (faces[i] === face && faceBox) || !hitsRect(x, y, w, h, oval, faces[i].faceMm)) continue;
+              if (boxCovered <= 0 || !hitsRect(x, y, w, h, oval, faces[i].faceMm)) continue;
+              // What the balloon really covers: an oval leaves its box corners empty (M8 measures
+              // the ellipse too), so a face in a corner of the box may be untouched. Only worked
+              // out when the ellipse touches the face at all.
+              const covered = oval ? ellipseRectArea(x, y, w, h, faces[i].faceMm) : boxCovered;
+              if (faces[i] === face && faceBox) {
+                // On the speaker's own face (only ever used once that constraint is relaxed):
+                // cover as little of it as possible, ideally only the clearance around it.
+                if (covered > 0 && faceAreas[i] > 0) faceTerms[2 * i] += SPEAKER_COVER_COST * (covered / faceAreas[i]);
+                continue;
+              }
               other = Math.max(other, covered / Math.max(1e-9, faceAreas[i]));
             }
             // The cost (MANGA-CRAFT.md): high in the panel, across by script order (xTerm), a
