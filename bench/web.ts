@@ -36,7 +36,7 @@ const env = z
   })
   .parse(process.env);
 
-const figuresSchema = z.object({ score: z.number(), ...Object.fromEntries(Object.keys(METRICS).map((k) => [k, z.number()])) }) as unknown as z.ZodType<RunFigures>;
+const figuresSchema = z.object({ score: z.number(), jsKB: z.number().optional(), ...Object.fromEntries(Object.keys(METRICS).map((k) => [k, z.number()])) }) as unknown as z.ZodType<RunFigures>;
 const savedSchema = z.array(z.object({ page: z.string(), formFactor: z.enum(['mobile', 'desktop']), figures: figuresSchema }));
 
 const root = path.resolve(import.meta.dirname, '..');

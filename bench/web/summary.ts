@@ -26,6 +26,11 @@ export const BARS: Partial<Record<MetricKey, number>> = { fcp: 1500, lcp: 2500, 
 export interface RunFigures extends Record<MetricKey, number> {
   /** Lighthouse's performance score, 0–100. */
   score: number;
+  /**
+   * JavaScript transferred during the load, kB. Unlike the timings it does not depend on how
+   * busy the machine is, so a before → after change in it is a change in the page.
+   */
+  jsKB?: number;
 }
 
 const audit = z.object({ numericValue: z.number().finite().nonnegative() });
@@ -41,9 +46,13 @@ const lhrSchema = z.object({
     throttling: z.object({ rttMs: z.number(), throughputKbps: z.number(), cpuSlowdownMultiplier: z.number() }),
   }),
   categories: z.object({ performance: z.object({ score: z.number().min(0).max(1).nullable() }) }),
-  audits: z.object(
-    Object.fromEntries(Object.values(METRICS).map((id) => [id, audit])) as Record<(typeof METRICS)[MetricKey], typeof audit>,
-  ),
+  audits: z
+    .object(Object.fromEntries(Object.values(METRICS).map((id) => [id, audit])) as Record<(typeof METRICS)[MetricKey], typeof audit>)
+    .extend({
+      'network-requests': z
+        .object({ details: z.object({ items: z.array(z.object({ resourceType: z.string().optional(), transferSize: z.number().nonnegative().optional() })) }) })
+        .optional(),
+    }),
 });
 export type LighthouseSummaryInput = z.input<typeof lhrSchema>;
 
@@ -72,6 +81,8 @@ export function parseRun(lhr: unknown): ParsedRun {
   if (r.categories.performance.score === null) throw new Error(`Lighthouse gave no performance score for ${r.finalDisplayedUrl}`);
   const figures = { score: Math.round(r.categories.performance.score * 100) } as RunFigures;
   for (const [key, id] of Object.entries(METRICS) as Array<[MetricKey, (typeof METRICS)[MetricKey]]>) figures[key] = r.audits[id].numericValue;
+  const requests = r.audits['network-requests']?.details.items;
+  if (requests) figures.jsKB = requests.filter((q) => q.resourceType === 'Script').reduce((sum, q) => sum + (q.transferSize ?? 0), 0) / 1024;
   const t = r.configSettings.throttling;
   const throttling =
     r.configSettings.throttlingMethod === 'simulate'
@@ -93,7 +104,9 @@ export function parseRun(lhr: unknown): ParsedRun {
 export function medianFigures(runs: readonly RunFigures[]): RunFigures {
   if (runs.length === 0) throw new Error('no runs to summarise');
   const out = {} as RunFigures;
-  for (const key of [...Object.keys(METRICS), 'score'] as Array<keyof RunFigures>) out[key] = median(runs.map((r) => r[key]))!;
+  for (const key of [...Object.keys(METRICS), 'score'] as Array<MetricKey | 'score'>) out[key] = median(runs.map((r) => r[key]))!;
+  const js = runs.map((r) => r.jsKB).filter((v): v is number => v !== undefined);
+  if (js.length === runs.length) out.jsKB = median(js)!;
   return out;
 }
 
@@ -131,12 +144,14 @@ export function markdownTable(rows: readonly PageRow[]): string[] {
     return bar === undefined ? label : `${label} (bar < ${formatMetric(key, bar)})`;
   };
   const lines = [
-    `| page | form factor | ${head('fcp', 'FCP')} | ${head('lcp', 'LCP')} | ${head('cls', 'CLS')} | ${head('tti', 'TTI')} | TBT | Speed Index | score |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| page | form factor | ${head('fcp', 'FCP')} | ${head('lcp', 'LCP')} | ${head('cls', 'CLS')} | ${head('tti', 'TTI')} | TBT | Speed Index | score | JS (kB transferred) |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const score = row.before ? `${row.before.score} → ${row.figures.score}` : String(row.figures.score);
-    lines.push(`| ${row.page} | ${row.formFactor} | ${cell('fcp', row)} | ${cell('lcp', row)} | ${cell('cls', row)} | ${cell('tti', row)} | ${cell('tbt', row)} | ${cell('si', row)} | ${score} |`);
+    const kb = (v: number | undefined) => (v === undefined ? '–' : Math.round(v).toString());
+    const js = row.before?.jsKB !== undefined ? `${kb(row.before.jsKB)} → ${kb(row.figures.jsKB)}` : kb(row.figures.jsKB);
+    lines.push(`| ${row.page} | ${row.formFactor} | ${cell('fcp', row)} | ${cell('lcp', row)} | ${cell('cls', row)} | ${cell('tti', row)} | ${cell('tbt', row)} | ${cell('si', row)} | ${score} | ${js} |`);
   }
   return lines;
 }

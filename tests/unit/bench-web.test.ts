@@ -17,6 +17,16 @@ function lhr(values: Partial<Record<string, number>> = {}, overrides: Partial<Li
       interactive: { numericValue: v.tti },
       'total-blocking-time': { numericValue: v.tbt },
       'speed-index': { numericValue: v.si },
+      'network-requests': {
+        details: {
+          items: [
+            { resourceType: 'Document', transferSize: 4096 },
+            { resourceType: 'Script', transferSize: 10_240 },
+            { resourceType: 'Script', transferSize: 20_480 },
+            { resourceType: 'Image' },
+          ],
+        },
+      },
     },
     ...overrides,
   };
@@ -27,7 +37,7 @@ const figures = (over: Partial<RunFigures> = {}): RunFigures => ({ fcp: 1000, lc
 describe('bench:web summary', () => {
   it('reads the figures, the score and the throttling out of a Lighthouse result', () => {
     const run = parseRun(lhr());
-    expect(run.figures).toEqual({ fcp: 900, lcp: 1800, cls: 0.02, tti: 2100, tbt: 120, si: 1500, score: 93 });
+    expect(run.figures).toEqual({ fcp: 900, lcp: 1800, cls: 0.02, tti: 2100, tbt: 120, si: 1500, score: 93, jsKB: 30 });
     expect(run.formFactor).toBe('mobile');
     expect(run.throttling).toBe('simulated (150 ms RTT, 1638 kb/s, CPU ×4)');
   });
@@ -46,6 +56,8 @@ describe('bench:web summary', () => {
     expect(m.fcp).toBe(2000);
     expect(m.lcp).toBe(2000);
     expect(m.score).toBe(90);
+    expect(m.jsKB).toBeUndefined();
+    expect(medianFigures([figures({ jsKB: 100 }), figures({ jsKB: 300 }), figures({ jsKB: 200 })]).jsKB).toBe(200);
     expect(() => medianFigures([])).toThrow();
   });
 
@@ -58,7 +70,7 @@ describe('bench:web summary', () => {
 
   it('lays out one markdown row per page with before → after and counts the misses', () => {
     const rows = [
-      { page: 'dashboard', formFactor: 'mobile' as const, figures: figures({ tti: 3200 }), before: figures({ tti: 4000, score: 70 }) },
+      { page: 'dashboard', formFactor: 'mobile' as const, figures: figures({ tti: 3200, jsKB: 180.4 }), before: figures({ tti: 4000, score: 70, jsKB: 380.6 }) },
       { page: 'sign-in', formFactor: 'desktop' as const, figures: figures() },
     ];
     const table = markdownTable(rows);
@@ -66,7 +78,7 @@ describe('bench:web summary', () => {
     expect(table[0]).toContain('CLS (bar < 0.100)');
     expect(table).toHaveLength(4);
     expect(table[2]).toBe(
-      '| dashboard | mobile | 1.00 s → 1.00 s (1.50× PASS) | 2.00 s → 2.00 s (1.25× PASS) | 0.050 → 0.050 (2.00× PASS) | 4.00 s → 3.20 s (0.94× MISS) | 0.10 s → 0.10 s | 1.40 s → 1.40 s | 70 → 90 |',
+      '| dashboard | mobile | 1.00 s → 1.00 s (1.50× PASS) | 2.00 s → 2.00 s (1.25× PASS) | 0.050 → 0.050 (2.00× PASS) | 4.00 s → 3.20 s (0.94× MISS) | 0.10 s → 0.10 s | 1.40 s → 1.40 s | 70 → 90 | 381 → 180 |',
     );
     expect(table[3]).toContain('| sign-in | desktop | 1.00 s (1.50× PASS)');
     expect(countMisses(rows)).toEqual({ checked: 8, missed: ['dashboard mobile TTI 3.20 s'] });
