@@ -47,6 +47,29 @@ function readBefore(file: string | undefined): z.infer<typeof savedSchema> {
   return savedSchema.parse(JSON.parse(readFileSync(path.resolve(file), 'utf8')));
 }
 
+/**
+ * One Lighthouse run, tried once more if it fails: on an overloaded machine Chromium can miss
+ * Lighthouse's DevTools protocol deadline (PROTOCOL_TIMEOUT), which says nothing about the page.
+ */
+async function measure(url: string, flags: Flags, config: Config | undefined): Promise<ReturnType<typeof parseRun> & { lhr: unknown }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await lighthouse(url, flags, config);
+      if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+      return { ...parseRun(result.lhr), lhr: result.lhr };
+    } catch (error) {
+      if (attempt === 2) throw error;
+      process.stdout.write(`  (run failed, trying again: ${error instanceof Error ? error.message : String(error)})\n`);
+    }
+  }
+}
+
+// Lighthouse can reject a protocol timer after the run it belonged to has already failed; that
+// late rejection must not end the process with the product still running.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`bench:web: ignored a late rejection from Lighthouse: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+});
+
 async function main(): Promise<void> {
   const before = readBefore(env.BENCH_WEB_BEFORE);
   const formFactors = env.BENCH_WEB_FORM_FACTORS.split(',') as Array<'mobile' | 'desktop'>;
@@ -92,9 +115,7 @@ async function main(): Promise<void> {
           const flags: Flags = { port: browser.port, output: 'json', logLevel: 'error', onlyCategories: ['performance'] };
           // Mobile is Lighthouse's default config; desktop is its own preset (viewport, throttling, UA).
           const config: Config | undefined = formFactor === 'desktop' ? desktopConfig : undefined;
-          const result = await lighthouse(target.url, flags, config);
-          if (!result) throw new Error(`Lighthouse returned nothing for ${target.url}`);
-          const run = parseRun(result.lhr);
+          const run = await measure(target.url, flags, config);
           runs.push(run.figures);
           lighthouseVersion = run.lighthouseVersion;
           throttlingUsed.set(formFactor, run.throttling);
@@ -108,7 +129,7 @@ async function main(): Promise<void> {
           process.stdout.write(
             `  ${target.page} ${formFactor} run ${i + 1}: FCP ${Math.round(run.figures.fcp)} ms, LCP ${Math.round(run.figures.lcp)} ms, CLS ${run.figures.cls.toFixed(3)}, TTI ${Math.round(run.figures.tti)} ms, TBT ${Math.round(run.figures.tbt)} ms, score ${run.figures.score}\n`,
           );
-          if (i === 0) writeFileSync(path.join(outDir, `${target.page.replace(/[^a-z]+/g, '-')}-${formFactor}.json`), JSON.stringify(result.lhr));
+          if (i === 0) writeFileSync(path.join(outDir, `${target.page.replace(/[^a-z]+/g, '-')}-${formFactor}.json`), JSON.stringify(run.lhr));
         }
         const figures = medianFigures(runs);
         rows.push({ page: target.page, formFactor, figures, before: before.find((b) => b.page === target.page && b.formFactor === formFactor)?.figures });
