@@ -90,9 +90,6 @@ async function main(): Promise<void> {
   const topology = await startTopology(log);
   log(`up in ${Math.round((Date.now() - started) / 1000)} s; service logs in ${topology.logDir}`);
   const api = new Api(topology.baseUrl);
-  // Touch every route we use once: `next start` loads a route's code on its first request, and
-  // other runs on this machine may rebuild .next underneath us later.
-  await warmUp(api);
   const results: ScenarioResult[] = [];
   let stopping = false;
   const interrupt = () => {
@@ -103,6 +100,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
+    // Touch every route we use once, so the first request of a scenario does not pay for
+    // `next start` loading that route's code.
+    await warmUp(api);
     for (const name of chosen) {
       log(`— ${name}`);
       const t = Date.now();
