@@ -49,6 +49,9 @@ export async function startTopology(log: (line: string) => void): Promise<Topolo
 
   const pg = await startPrivatePostgres();
   cleanups.push(() => pg.destroy());
+  const stopPg = () => pg.stopNow();
+  process.once('exit', stopPg);
+  cleanups.push(async () => void process.off('exit', stopPg));
   const migrator = createDb(pg.url, { max: 1 });
   await migrate(migrator);
   await migrator.end({ timeout: 2 });
