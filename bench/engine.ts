@@ -42,6 +42,8 @@ function median(xs: number[]): number {
 interface Timing<T> {
   median: number;
   min: number;
+  /** The first run's wall time (caches that persist between runs still empty). */
+  first: number;
   /** Median CPU time of this process (all its threads: resvg and sharp run off the main one). */
   cpu: number;
   last: T;
@@ -64,7 +66,7 @@ async function timeIt<T>(runs: number, fn: () => Promise<T> | T): Promise<Timing
     const c = process.cpuUsage(c0);
     cpus.push(Math.round((c.user + c.system) / 100) / 10);
   }
-  return { median: median(times), min: Math.min(...times), cpu: median(cpus), last };
+  return { median: median(times), min: Math.min(...times), first: times[0], cpu: median(cpus), last };
 }
 
 function kb(n: number): string {
@@ -186,10 +188,16 @@ async function main(): Promise<void> {
   out.push('');
   out.push(`Command: \`npm run bench:engine\` · date: ${date} · machine: ${machine()}.`);
   out.push(`The machine is shared (other engineers run tests at the same time): load average (1 min) was ${loadStart} at the start and ${os.loadavg()[0].toFixed(1)} at the end on ${os.cpus().length} cores, so timings are medians of a few runs and can be several times slower than on an idle machine.`);
+  const loadEnd = os.loadavg()[0];
+  if (Math.max(Number(loadStart), loadEnd) > os.cpus().length) {
+    // Overloaded: even CPU times grow (caches and cores shared with other jobs), so the rows are
+    // comparable only with each other within this run, not with a quiet run.
+    out.push(`The load average exceeded the ${os.cpus().length} cores during this run: CPU times are inflated too (shared caches and cores), by about the same factor for every row, so compare rows of this run with each other rather than with a run on a quiet machine.`);
+  }
   out.push('');
   out.push('| what | result | goal |');
   out.push('|---|---|---|');
-  out.push(`| layout + lettering + balloon placement, ${pages} pages (${story.shots.length} shots, ${story.lines.length} lines; median of 3) | ${layoutRun.median} ms wall, ${layoutRun.cpu} ms CPU (${perPage.toFixed(2)} ms a page wall) | < 1 s |`);
+  out.push(`| layout + lettering + balloon placement, ${pages} pages (${story.shots.length} shots, ${story.lines.length} lines; median of 3) | ${layoutRun.median} ms wall, ${layoutRun.cpu} ms CPU (${perPage.toFixed(2)} ms a page wall); first run ${layoutRun.first} ms wall | < 1 s |`);
   out.push(`| … of which layout (\`layoutBook\`) | ${layoutOnly.median} ms wall, ${layoutOnly.cpu} ms CPU | — |`);
   out.push(`| … of which balloon placement + lettering (\`placeBalloons\`, all pages) | ${placeOnly.median} ms wall, ${placeOnly.cpu} ms CPU | — |`);
   out.push(`| quality check (M1–M18) of the ${pages} pages | ${checkMs} ms wall | — |`);
