@@ -11,7 +11,8 @@
  * on every visit of every beam state.
  *
  * Every number here is computed with the same operations in the same order as the direct
- * formulas (tests assert equality with them), so the placement is bit-for-bit what it was.
+ * per-position formulas (positions.test.ts asserts exact equality with them), so these
+ * shortcuts change no placement.
  */
 import type { BBoxMm, DialogueLine, FacePlacement, LaidPanel, PointMm, ReadingDirection } from '../types';
 import type { TextBlock } from '../lettering/block';
