@@ -35,9 +35,10 @@ const LOADERS = {
 
 function EditorLoading() {
   const { t } = useI18n();
-  // Holds roughly an editor's height so what follows does not jump when it arrives.
+  // A screen tall: on a phone the branches and comments panel comes after the editor, and must
+  // stay below the fold until the editor arrives rather than be seen and then pushed down (CLS).
   return (
-    <p className="muted" role="status" style={{ minHeight: '40vh' }}>
+    <p className="muted" role="status" style={{ minHeight: '100dvh' }}>
       {t('common.loading')}
     </p>
   );
