@@ -13,9 +13,23 @@ import { SESSION_KEY } from './session-key';
 
 const GLOBAL = '__komaEarlyProjects';
 
-/** The inline script's source: plain ES5, no imports, it runs before any bundle. */
+/** Covers shown before any scrolling; the dashboard loads these eagerly, the script preloads them. */
+export const EAGER_COVERS = 4;
+const COVER_PREFIX = '/api/assets/';
+const COVER_SUFFIX = '?quality=low';
+
+/** A project's cover as the dashboard shows it (the script below builds the same address). */
+export function coverUrl(assetId: string): string {
+  return `${COVER_PREFIX}${encodeURIComponent(assetId)}${COVER_SUFFIX}`;
+}
+
+/**
+ * The inline script's source: plain ES5, no imports, it runs before any bundle. Once the list
+ * arrives it also preloads the first covers, so the largest paint does not wait for hydration.
+ */
 export function earlyProjectsScript(): string {
-  return `(function(){try{if(location.pathname!=='/projects')return;var s=JSON.parse(localStorage.getItem(${JSON.stringify(SESSION_KEY)})||'null');if(!s||!s.accessToken)return;window.${GLOBAL}=fetch('/api/projects',{headers:{authorization:'Bearer '+s.accessToken}}).then(function(r){return r.ok?r.json():null}).catch(function(){return null})}catch(e){}})();`;
+  const preload = `function(d){var l=Array.isArray(d)?d:d&&d.projects;if(l)for(var i=0;i<l.length&&i<${EAGER_COVERS};i++){if(!l[i]||typeof l[i].coverAssetId!=='string')continue;var k=document.createElement('link');k.rel='preload';k.as='image';k.href=${JSON.stringify(COVER_PREFIX)}+encodeURIComponent(l[i].coverAssetId)+${JSON.stringify(COVER_SUFFIX)};if(i===0)k.setAttribute('fetchpriority','high');document.head.appendChild(k)}return d}`;
+  return `(function(){try{if(location.pathname!=='/projects')return;var s=JSON.parse(localStorage.getItem(${JSON.stringify(SESSION_KEY)})||'null');if(!s||!s.accessToken)return;window.${GLOBAL}=fetch('/api/projects',{headers:{authorization:'Bearer '+s.accessToken}}).then(function(r){return r.ok?r.json():null}).then(${preload}).catch(function(){return null})}catch(e){}})();`;
 }
 
 /** The early response's body (to be validated by the caller), once; null when there is none. */

@@ -7,7 +7,7 @@ import { ErrorAlert } from '../_components/ErrorAlert';
 import { RequireAuth } from '../_components/RequireAuth';
 import { api } from '../_lib/api';
 import { projectList, type ProjectSummary } from '../_lib/api-types';
-import { takeEarlyProjects } from '../_lib/early-projects';
+import { coverUrl, EAGER_COVERS, takeEarlyProjects } from '../_lib/early-projects';
 import { useI18n } from '../_lib/i18n';
 import type { MessageKey } from '../_lib/i18n-dict';
 
@@ -36,14 +36,12 @@ function OnlineNow({ online }: { online: ProjectSummary['online'] }) {
   );
 }
 
-/** Cards likely in the first screen: their covers are the page's largest paint, so no lazy loading. */
-const EAGER_COVERS = 4;
-
 function ProjectCard({ p, index }: { p: ProjectSummary; index: number }) {
   const { t, locale } = useI18n();
   const phase = p.currentPhase ?? p.phase;
   const updated = p.updatedAt ?? p.createdAt;
-  const cover = p.coverAssetId ? `/api/assets/${encodeURIComponent(p.coverAssetId)}?quality=low` : null;
+  // Cards likely in the first screen (EAGER_COVERS): their covers are the page's largest paint, so no lazy loading.
+  const cover = p.coverAssetId ? coverUrl(p.coverAssetId) : null;
   return (
     <li className="project-card">
       <Link className="cover-link" href={`/projects/${p.id}`}>
