@@ -35,12 +35,14 @@ export interface EnqueueRunInput {
    * the pictures into one branch.
    */
   panelIds?: string[];
+  /** A fixed job id (see `pipelineNextJobId`); a job already queued under it is not added again. */
+  jobId?: string;
 }
 
 export const JOB_ATTEMPTS = 3;
 
 export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput, flow?: FlowProducer): Promise<{ jobId: string; branchId: string }> {
-  const jobId = `run-${randomUUID()}`;
+  const jobId = input.jobId ?? `run-${randomUUID()}`;
   const data: PhaseRunJob = phaseRunJobSchema.parse({
     projectId: input.projectId,
     phase: input.phase,

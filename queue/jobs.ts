@@ -2,6 +2,7 @@
  * What a job carries. Every job is validated when it is enqueued and again when a worker
  * picks it up (Redis is outside our process: never trust what comes back blindly).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { phaseSchema } from '../schema/phases';
 
@@ -43,6 +44,18 @@ export const panelJobSchema = z.object({
 export type PanelJob = z.infer<typeof panelJobSchema>;
 
 export const panelsDoneKey = (parentJobId: string) => `koma:panels-done:${parentJobId}`;
+
+/**
+ * The job that continues a pipeline after `previousJobId`. Derived, not random: a worker that
+ * dies after enqueueing the next phase but before its own job is marked complete re-runs that
+ * job, and the second enqueue must land on the same id (BullMQ ignores a duplicate id) instead
+ * of starting the next phase twice. Shaped like every run id: `run-` + a UUID (v5 layout).
+ */
+export function pipelineNextJobId(previousJobId: string): string {
+  const hex = createHash('sha256').update(`koma:pipeline-next:${previousJobId}`).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `run-${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 export function branchIdForJob(jobId: string): string {
   return `b-${jobId}`;

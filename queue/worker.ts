@@ -14,7 +14,7 @@ import { AgentError, type AgentProvider } from '../agents';
 import { DocError } from '../lib/doc/project-doc';
 import { bullConnection } from './connection';
 import { enqueuePhaseRun } from './enqueue';
-import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, cancelledKey, panelJobSchema, phaseRunJobSchema } from './jobs';
+import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, cancelledKey, panelJobSchema, phaseRunJobSchema, pipelineNextJobId } from './jobs';
 import { drawPanel, type DrawnPanel } from './draw-panel';
 import { RunCancelled, runPhase } from './run-phase';
 
@@ -69,7 +69,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       try {
         // A phase-5 flow: the pictures were drawn by the child jobs.
         const children = parsed.data.phase === 'scenes' && !parsed.data.panelId ? Object.values(await job.getChildrenValues()) : [];
-        const result = await runPhase(job.id, parsed.data, {
+        const jobId = job.id;
+        const result = await runPhase(jobId, parsed.data, {
           drawnPanels: children as DrawnPanel[],
           sql: options.sql,
           secret: options.secret,
@@ -81,7 +82,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           enqueueNext: async (next, previous, panelIds) => {
             await enqueuePhaseRun(
               queue,
-              { projectId: previous.projectId, phase: next, seed: previous.seed, requestedBy: previous.requestedBy, pipeline: true, panelIds },
+              { projectId: previous.projectId, phase: next, seed: previous.seed, requestedBy: previous.requestedBy, pipeline: true, panelIds, jobId: pipelineNextJobId(jobId) },
               flow,
             );
           },
