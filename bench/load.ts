@@ -32,6 +32,8 @@ const log = (line: string) => process.stdout.write(`load: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An edit not acknowledged within this long counts as an error (a user would see "saving…"). */
 const ACK_TIMEOUT_MS = 10_000;
+/** After the last edit, how long everything may take to be acknowledged and to converge. */
+const SETTLE_MS = 120_000;
 
 async function connectAll(projects: LoadProject[], product: ProductUnderLoad, api: Api, stats = newClientStats()): Promise<ProjectClients[]> {
   const out: ProjectClients[] = [];
@@ -180,7 +182,7 @@ async function main(options: LoadOptions): Promise<number> {
     const editSeconds = elapsed() / 1000;
 
     log('edits stopped; waiting for every acknowledgement and for the projects to converge…');
-    if (!productDied) await settle(projectClients, 60_000);
+    const settled = productDied ? false : await settle(projectClients, SETTLE_MS);
     const clientCheck = checkClients(projectClients);
     const dbCheck = product.sql && !productDied ? await checkDatabase(product.sql, projectClients) : { lostInDatabase: [], databaseDiffers: 0 };
     const jobCounts = jobs.counts();
@@ -212,6 +214,7 @@ async function main(options: LoadOptions): Promise<number> {
       productLog,
       verdict: {
         projects: projectClients.length,
+        settled,
         ...clientCheck,
         ...dbCheck,
         databaseChecked: Boolean(product.sql) && !productDied,

@@ -210,6 +210,10 @@ export class ProbeClient {
 
   destroy(): void {
     this.closing = true;
+    // Closing a socket still connecting makes `ws` emit 'error' after the provider dropped its
+    // listeners; unhandled, that would crash the process at the end of a run.
+    const ws = (this.client.socket as unknown as { webSocket?: { on?: (event: 'error', fn: () => void) => void } | null }).webSocket;
+    ws?.on?.('error', () => {});
     this.client.destroy();
   }
 }

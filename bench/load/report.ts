@@ -122,7 +122,8 @@ export function writeLoadReport(r: LoadResult): number {
   const errors = closes + stats.authFailures + r.lateAcks + verdict.unacknowledged;
   const errorRate = stats.edits ? errors / stats.edits : Number.NaN;
   const lost = verdict.lostInClients.length + verdict.lostInDatabase.length;
-  const ok = lost === 0 && verdict.diverged.length === 0 && !r.productDied;
+  // Unsettled, the client-side checks see deliveries still in flight: not a verdict either way.
+  const ok = lost === 0 && verdict.diverged.length === 0 && !r.productDied && verdict.settled;
   const growth = memoryGrowth(r.rss, r.options.warmup, r.editSeconds * 1000);
   const cpus = os.cpus();
   const load = os.loadavg();
@@ -160,7 +161,16 @@ export function writeLoadReport(r: LoadResult): number {
     `Command: \`${commandLine(r.options)}\` · date: ${r.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} · machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version} · code: ${sourceCommit()} · database: ${r.database} · editing ${fmt(r.editSeconds, 0)} s · load average at the end: ${load.map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min; ${cpus.length} cores, shared with other work).`,
     'The product runs as `npm start` starts it (web, collab-server, one worker, private redis-server) in its own process tree; the clients are real HocuspocusProvider instances over `ws`, one socket each, in this second process on the same cores — the generator\'s own event-loop lag is reported so a saturated generator is visible. Each edit overwrites the client\'s key in a top-level map of its project\'s work document, so documents stay the same size and memory growth shows leaks rather than content. Setup (users, projects, members, collab tokens) goes through the HTTP API with the per-IP rate limit raised for the run (a thousand users share one loopback address).',
     ...(r.productDied ? [`**The product stopped during the run** at ${fmt(r.productDied.atS, 0)} s (${r.productDied.why}); its output is in \`${r.productLog}\`. Figures below stop there; the durable log was not checked.`] : []),
-    `Verdict: ${ok ? 'every acknowledged edit present on every client' + (verdict.databaseChecked ? ' and in the durable log' : '') + '; no divergence.' : `FAILED — ${lost} acknowledged edits missing, ${verdict.diverged.length} projects diverged.`}`,
+    ...(!verdict.settled && !r.productDied
+      ? [`**Not verified**: ${verdict.unacknowledged} edits were still unacknowledged when the checks ran (the product had not caught up 2 min after the last edit), so the client-side figures below count deliveries still in flight; only the durable-log column compares like with like (acks taken before reading the log).`]
+      : []),
+    `Verdict: ${
+      ok
+        ? 'every acknowledged edit present on every client' + (verdict.databaseChecked ? ' and in the durable log' : '') + '; no divergence.'
+        : verdict.settled || r.productDied
+          ? `FAILED — ${lost} acknowledged edits missing, ${verdict.diverged.length} projects diverged.`
+          : `NOT VERIFIED (did not settle) — durable log: ${verdict.databaseChecked ? `${verdict.lostInDatabase.length} acknowledged edits missing` : 'not checked'}.`
+    }`,
     '',
     '| what | measured | seed\'s bar |',
     '|---|---|---|',
