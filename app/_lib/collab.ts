@@ -12,6 +12,7 @@ import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import * as Y from 'yjs';
 import { api, ApiError } from './api';
+import { createTokenSource } from './collab-token';
 import { collabToken, type CollabToken, type Role } from './api-types';
 import { forgetProject, persistWorkDoc, readPending, recallMeta, rememberMeta, writePending, type OfflineMeta } from './offline';
 import { readPresence, type Presence } from './presence';
@@ -77,17 +78,10 @@ export function useCollab(projectId: string, userId: string | null): { session: 
           reviewDoc.destroy();
           return;
         }
-        // The first connect uses the token we already have; reconnects fetch a new one.
-        const tokenSource = () => {
-          let used = first === null;
-          return async () => {
-            if (!used && first) {
-              used = true;
-              return first.token;
-            }
-            return (await fetchToken(projectId)).token;
-          };
-        };
+        // The first connect uses the token we already have; reconnects fetch a new one, and
+        // ride out an API that cannot answer (collab-token.ts).
+        const tokenSource = () =>
+          createTokenSource({ initial: first?.token ?? null, fetchToken: async () => (await fetchToken(projectId)).token, disposed: () => disposed });
         const work = new HocuspocusProvider({
           url,
           name: meta.docName,
