@@ -211,5 +211,17 @@ describe('scenes', () => {
       watcher.destroy();
     }
   });
-});
 
+  it('two runs of one phase requested at the same moment both start and each makes its own branch', async () => {
+    const other = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
+    const [a, b] = await Promise.all([runPhase(owner, other, 'concept'), runPhase(owner, other, 'concept', { feedback: 'もっと明るく' })]);
+    expect(a.jobId).not.toBe(b.jobId);
+    for (const run of [a, b]) {
+      const job = await waitForJob(owner, run.jobId);
+      expect(job.state, job.error).toBe('completed');
+    }
+    const view = await phaseState(owner, other, 'concept');
+    const ids = (view.branches as { id: string }[]).map((branch) => branch.id);
+    expect(ids).toEqual(expect.arrayContaining([a.branchId, b.branchId]));
+  });
+});
