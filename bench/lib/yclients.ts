@@ -10,7 +10,7 @@
  * - `new ProbeClient({ url, docName, key, token, stats })` — one provider on its own socket.
  *   `edit()` writes `{ s: seq, t: epochMs }` under `key` in the top-level map `PROBE_MAP` of the
  *   document, in one transaction (one update message). Overwriting one key per client keeps the
- *   document's size flat, so memory growth on the servers measures leaks, not content.
+ *   visible content flat (Yjs still keeps a small deleted item per overwrite).
  *   `sent` / `acked` are the highest seq sent / acknowledged; `pending` the unacknowledged count;
  *   `synced` is true once connected, authenticated and in sync; `destroy()`.
  * - `ClientStats` (shared by many clients, `newClientStats()`): propagation and ack histograms,
