@@ -14,20 +14,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+// One set of launch flags and one path for every Chromium Koma starts.
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../lib/engine/export/chromium';
 import { freePort, waitForPort } from '../../lib/net';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** This machine is offline: Chromium's own background connections would only be refused and add noise. */
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-] as const;
 
 export interface BenchBrowser {
   /** The DevTools port Lighthouse connects to. */
@@ -52,7 +42,7 @@ export async function launchBenchBrowser(): Promise<BenchBrowser> {
       headless: true,
       // Lighthouse sets its own viewport and emulation per run; playwright must not impose one.
       viewport: null,
-      args: [...CHROMIUM_FLAGS, `--remote-debugging-port=${port}`],
+      args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
     });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
