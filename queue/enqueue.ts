@@ -20,6 +20,14 @@ export function phaseQueue(): Queue {
   return globalForQueue.__komaPhaseQueue;
 }
 
+/** Close the process-wide queue and flow producer (the next use opens them on the current REDIS_URL). */
+export async function closeQueues(): Promise<void> {
+  const { __komaPhaseQueue: queue, __komaFlow: flow } = globalForQueue;
+  globalForQueue.__komaPhaseQueue = undefined;
+  globalForQueue.__komaFlow = undefined;
+  await Promise.all([queue?.close().catch(() => undefined), flow?.close().catch(() => undefined)]);
+}
+
 export interface EnqueueRunInput {
   projectId: string;
   phase: Phase;

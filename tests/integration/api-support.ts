@@ -9,6 +9,7 @@ import { closeDb } from '../../lib/db/client';
 import { closeRedis } from '../../lib/redis/client';
 import type { NextRouteContext } from '../../lib/http/handler';
 import { startTestDatabase, startTestRedis, type TestDbKind, type TestDatabase } from '../support/services';
+import { closeQueues } from '../../queue/enqueue';
 
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -28,11 +29,14 @@ export async function startApiEnv(kind: TestDbKind): Promise<ApiEnv> {
   resetConfigForTests();
   await closeDb();
   await closeRedis();
+  // The API's queue is process-wide too: left open, it would keep talking to a stopped Redis.
+  await closeQueues();
   return {
     db,
     async stop() {
       await closeDb();
       await closeRedis();
+      await closeQueues();
       await Promise.all([db.stop(), redis.stop()]);
     },
   };
