@@ -320,7 +320,13 @@ export function scenePanelSvg(d: ScenePanelDrawing): { svg: string; width: numbe
   const cx = f(width / 2);
   const cy = f(height / 2);
   const tilted = panel.camera === 'dutch' ? `<g transform="translate(${cx} ${cy}) rotate(${f(-7 + r() * 2)}) scale(1.3) translate(-${cx} -${cy})">${body}</g>` : body;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="#f4f4f2"/>${tilted}</svg>`;
+  // A slight reframing from the seed: every seed gives its own picture, even for a panel with
+  // nothing else random in it (an object close-up in clear weather), so "regenerate this panel"
+  // never returns the picture it replaces. Scaled so the shifted frame still covers the panel.
+  const dx = f((r() - 0.5) * width * 0.04);
+  const dy = f((r() - 0.5) * height * 0.04);
+  const framed = `<g transform="translate(${cx} ${cy}) scale(1.05) translate(${f(-width / 2 + Number(dx))} ${f(-height / 2 + Number(dy))})">${tilted}</g>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="#f4f4f2"/>${framed}</svg>`;
   const prompt = `storyboard: ${panel.shot} shot, ${panel.camera} camera, ${backdrop} backdrop, ${weather}${names.length ? `, figures: ${names.reverse().join(', ')}` : ''}. ${text}`;
   return { svg, width, height, prompt };
 }

@@ -208,6 +208,21 @@ describe('offline provider', () => {
     expect(img.prompt).toMatch(/rooftop/);
     expect(Buffer.from((await p.sceneImage(req, call())).bytes).equals(Buffer.from(img.bytes))).toBe(true);
   });
+
+  it('draws another picture for another seed, even of a panel with nothing random in it', async () => {
+    const p = createOfflineProvider();
+    const story = storyInput(mini, 'ja');
+    const characters = (await p.characters({ story }, call())).value;
+    // An object insert: no faces, no speed lines, clear weather — nothing but the seed to vary.
+    const panel = {
+      id: 'panel-s002', order: 1, bboxMm: [10, 10, 60, 40] as [number, number, number, number], bleed: false, shot: 'insert' as const, camera: 'eye' as const,
+      importance: 0.3, characters: [], faces: [], beatId: null, description: '机の上の手紙。',
+    };
+    const draw = async (seed: number) => Buffer.from((await p.sceneImage({ story, panel, pageIndex: 0, characters, references: [], seed }, call())).bytes);
+    const pictures = await Promise.all([1, 2, 3, 4].map(draw));
+    expect(new Set(pictures.map((b) => b.toString('base64'))).size).toBe(4);
+    expect((await draw(3)).equals(pictures[2]!)).toBe(true);
+  });
 });
 
 describe('feedback on the offline engine', () => {
