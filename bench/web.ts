@@ -10,7 +10,7 @@
  * CLS < 0.1, TTI < 3 s.
  *
  * The web app is built from the current code and served from a private copy of the build
- * (bench/web/build.ts), so another run rebuilding the shared `.next` cannot break a measurement.
+ * (bench/lib/private-build.ts), so another run rebuilding the shared `.next` cannot break a measurement.
  *
  * BENCH_WEB_BEFORE=<file.json> shows an earlier run's medians as "before → after"; each run
  * writes its own medians to test-results/bench-web/latest.json for that purpose.
@@ -24,7 +24,7 @@ import { median } from '../lib/engine/layout/stats';
 import { startProduct } from '../tests/support/product';
 import { writeBenchSection } from './report';
 import { launchBenchBrowser } from './web/browser';
-import { preparePrivateBuild } from './web/build';
+import { preparePrivateBuild } from './lib/private-build';
 import { seedContent } from './web/seed';
 import { countMisses, markdownTable, medianFigures, METRICS, parseRun, type PageRow, type RunFigures } from './web/summary';
 
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
 
   process.stdout.write('bench:web: building the web app (next build) and copying the build aside…\n');
-  const build = await preparePrivateBuild();
+  const build = await preparePrivateBuild('bench-web');
   process.stdout.write(`bench:web: starting the product as npm start does, serving build ${build.buildId}…\n`);
   const product = await startProduct({
     env: { RATE_LIMIT_PER_IP_PER_MIN: '100000', GENERATIONS_PER_USER_PER_MIN: '1000', KOMA_NEXT_DIST_DIR: build.distDir },

@@ -15,7 +15,7 @@ import { freePort } from '../../lib/net';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../lib/redis/embedded';
 import { startPrivatePostgres, type PrivatePostgres } from './pg-cluster';
 import { Service } from './service';
-import { privateWebBuild } from './web-build';
+import { preparePrivateBuild } from '../lib/private-build';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -37,7 +37,8 @@ export interface Topology {
 }
 
 export async function startTopology(log: (line: string) => void): Promise<Topology> {
-  const webDir = await privateWebBuild(log);
+  log('building the web app and copying it aside (others may rebuild .next meanwhile)…');
+  const { distDir } = await preparePrivateBuild('chaos');
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'koma-chaos-logs-'));
   const cleanups: Array<() => Promise<void>> = [];
   const services: Service[] = [];
@@ -102,10 +103,11 @@ export async function startTopology(log: (line: string) => void): Promise<Topolo
   const web = new Service({
     name: 'web',
     // `next start` on the private copy of the build (what scripts/start-web.ts runs after migrating; we migrated above).
-    args: [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', webDir, '-p', String(webPort), '-H', '127.0.0.1'],
-    cwd: webDir,
+    args: [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'start', '-p', String(webPort), '-H', '127.0.0.1'],
+    cwd: ROOT,
     env: {
       ...base,
+      KOMA_NEXT_DIST_DIR: distDir,
       PORT: String(webPort),
       COLLAB_PUBLIC_URL: collabUrls.a,
       COLLAB_INTERNAL_URL: collabUrls.b,

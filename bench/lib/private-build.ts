@@ -6,14 +6,15 @@
  * for — figures from a broken page. So the benchmark builds `.next` (as `npm start` would), copies
  * it to test-results/bench-web/next, and serves that copy (next.config.ts reads the directory
  * from KOMA_NEXT_DIST_DIR; scripts/start.ts serves such a copy without rebuilding it).
+ * Used by `npm run bench:web` and `npm run chaos`, each with its own copy.
  */
 import { spawn } from 'node:child_process';
 import { cp, lstat, mkdir, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
-/** Relative to the project root, as Next.js wants `distDir`. */
-export const PRIVATE_DIST_DIR = 'test-results/bench-web/next';
+/** Where a bench's copy lives, relative to the project root (as Next.js wants `distDir`). */
+export const privateDistDir = (name: string): string => `test-results/${name}/next`;
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -45,9 +46,10 @@ async function relinkExternals(source: string, target: string): Promise<void> {
 }
 
 /** Build the current code and copy it aside; returns the dist dir to pass as KOMA_NEXT_DIST_DIR. */
-export async function preparePrivateBuild(): Promise<{ distDir: string; buildId: string }> {
+export async function preparePrivateBuild(name: string): Promise<{ distDir: string; buildId: string }> {
+  const distDir = privateDistDir(name);
   const shared = path.join(root, '.next');
-  const copy = path.join(root, PRIVATE_DIST_DIR);
+  const copy = path.join(root, distDir);
   for (let attempt = 1; ; attempt++) {
     try {
       await run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build']);
@@ -70,7 +72,7 @@ export async function preparePrivateBuild(): Promise<{ distDir: string; buildId:
     await relinkExternals(path.join(shared, 'node_modules'), path.join(copy, 'node_modules'));
     // Someone else's build may have started while we copied: then the copy is a mix; build again.
     const after = (await readFile(path.join(shared, 'BUILD_ID'), 'utf8').catch(() => '')).trim();
-    if (after === buildId) return { distDir: PRIVATE_DIST_DIR, buildId };
+    if (after === buildId) return { distDir, buildId };
     if (attempt === 5) throw new Error('.next kept being rebuilt by another run while it was copied; try again on a quieter machine');
   }
 }
