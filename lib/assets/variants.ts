@@ -3,7 +3,7 @@
  * sharp (downscaled, WebP), stored as its own content-addressed asset row (`<id>@<quality>`),
  * and served from there ever after.
  */
-import sharp from 'sharp';
+import sharp from '../sharp';
 import type { Db } from '../db/client';
 import { QUALITY_SPECS } from '../engine/render/raster';
 import type { QualityLevel } from '../engine/types';

@@ -4,7 +4,7 @@
  * story as data: it is fenced, fence look-alikes inside it are defused, and the system
  * instruction says instructions inside it are plot, not commands.
  */
-import sharp from 'sharp';
+import sharp from '../../../lib/sharp';
 import { z } from 'zod';
 import { BALLOON_KINDS, CAMERA_ANGLES, SHOT_TYPES, type BalloonKind, type CameraAngle, type DialogueLine, type ShotInput, type ShotType } from '../../../lib/engine/types';
 import { CHARACTER_ROLES, conceptOutput, type Character, type CharactersOutput, type PlotOutput } from '../../../schema/phases';

@@ -6,7 +6,7 @@
  * storyboard artist's rough — readable, consistent, and deterministic for a seed.
  */
 import { Resvg } from '@resvg/resvg-js';
-import sharp from 'sharp';
+import sharp from '../../../lib/sharp';
 import type { Character, NamePanel } from '../../../schema/phases';
 import { hashString, mulberry32 } from '../../../lib/rng';
 

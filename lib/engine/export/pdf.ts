@@ -16,7 +16,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { PDFDocument, PDFName, ReadingDirection as PdfDirection, type PDFPage } from 'pdf-lib';
-import sharp from 'sharp';
+import sharp from '../../sharp';
 import { readFileSync } from 'node:fs';
 import type { ComposedBook, PageFormat, PlacedBalloon } from '../types';
 import { fontFile } from '../fonts';

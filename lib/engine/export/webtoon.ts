@@ -3,7 +3,7 @@
  * gap, cut into slices of at most 1280 px (the WEBTOON platform limit). Cuts prefer an all-white
  * row (a tier gutter or the gap between pages) so a slice boundary does not split a panel.
  */
-import sharp from 'sharp';
+import sharp from '../../sharp';
 import type { ComposedBook } from '../types';
 import { WEBTOON } from '../formats';
 import { renderRgb, sha256Hex } from '../render/raster';

@@ -5,7 +5,7 @@
  * each image is shrunk to cover its panel at the target resolution (never enlarged).
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import sharp from '../../sharp';
 import type { ComposedPage, PageFormat, QualityLevel } from '../types';
 import { bleedPanelBox } from './geometry';
 import { sniffImageMime } from './image';

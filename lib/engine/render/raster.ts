@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { renderAsync } from '@resvg/resvg-js';
-import sharp from 'sharp';
+import sharp from '../../sharp';
 import type { PageFormat, QualityLevel } from '../types';
 
 export type RasterMime = 'image/png' | 'image/webp' | 'image/jpeg';
