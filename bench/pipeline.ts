@@ -19,6 +19,8 @@ import { startCollabServer } from '../collab-server/server';
 import { storeInitialSnapshot } from '../lib/db/docstore';
 import { createSeedUpdate, workDocName } from '../lib/doc/project-doc';
 import { runAllPhases } from '../lib/phases/in-process';
+import type { BookSources } from '../lib/phases/book';
+import { z } from 'zod';
 import { bullConnection } from '../queue/connection';
 import { enqueuePhaseRun } from '../queue/enqueue';
 import { PHASE_QUEUE } from '../queue/jobs';
@@ -35,9 +37,24 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** What phase 7 did for the lettering: issues the dialogue phase left, issues after the fixes, fixes by kind. */
+function letteringOf(sources: BookSources): string {
+  const report = finalReport.safeParse(sources.final?.report);
+  if (!report.success) return '— | —';
+  const kinds = new Map<string, number>();
+  for (const f of report.data.fixes) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  const fixes = [...kinds].map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  return `${sources.dialogue?.issues.length ?? 0} → ${report.data.letteringIssues.length} | ${fixes}`;
+}
+
+const finalReport = z.object({ fixes: z.array(z.object({ kind: z.string() })), letteringIssues: z.array(z.unknown()) });
+
 async function wholeBooks(): Promise<string[]> {
   const rows: string[] = [];
-  rows.push('| story | ' + PHASES.join(' | ') + ' | total | pages |', '|---|' + PHASES.map(() => '---:').join('|') + '|---:|---:|');
+  rows.push(
+    '| story | ' + PHASES.join(' | ') + ' | total | pages | lettering issues: dialogue phase → final | final fixes |',
+    '|---|' + PHASES.map(() => '---:').join('|') + '|---:|---:|---:|---|',
+  );
   for (const [file, language, readingDirection] of [
     ['ja-kasa.txt', 'ja', 'rtl'],
     ['en-lighthouse.txt', 'en', 'ltr'],
@@ -50,7 +67,7 @@ async function wholeBooks(): Promise<string[]> {
     const run = await runAllPhases({ title: file, sourceText, language, readingDirection, pageFormat: 'B5', seed: 1, provider: createOfflineProvider() });
     const total = performance.now() - started;
     const pages = run.sources.final?.pages.length ?? 0;
-    rows.push(`| ${file} | ${PHASES.map((p) => `${run.timingsMs[p]} ms`).join(' | ')} | **${(total / 1000).toFixed(2)} s** | ${pages} |`);
+    rows.push(`| ${file} | ${PHASES.map((p) => `${run.timingsMs[p]} ms`).join(' | ')} | **${(total / 1000).toFixed(2)} s** | ${pages} | ${letteringOf(run.sources)} |`);
     process.stdout.write(`${file}: ${(total / 1000).toFixed(2)} s\n`);
   }
   return rows;

@@ -4,18 +4,22 @@
  * page, and hand over the report with what was fixed.
  *
  * Fixes, cheapest first:
- *  - a page outside 3–7 panels → re-paginate the same shots with the layout engine;
+ *  - a page outside 3–7 panels → re-paginate the same shots with the layout engine, each
+ *    panel sized for its balloons;
+ *  - a page whose lines do not fit → lay it out again, each panel sized for its balloons (the
+ *    name was drawn before the dialogue existed); kept only if the lettering gets better;
  *  - a line that could not be lettered well (overflow, no position, over a face) → re-balloon
  *    that page with relaxed lines: shouts set as speech, long lines split in two, and as a last
  *    resort the line moved to the emptiest neighbouring panel. A change is kept only if the
  *    page gets better.
  */
-import { layoutBook } from '../../lib/engine/layout';
+import { layoutBook, layoutPage, type LayoutHints } from '../../lib/engine/layout';
+import { balloonHints } from '../../lib/engine/book';
 import { placeBalloons } from '../../lib/engine/balloons';
 import { phraseBoundaries } from '../../lib/engine/lettering';
 import { checkBook, checkPage, type BookQualityReport } from '../../lib/engine/quality';
 import { renderPage } from '../../lib/engine/render';
-import type { BookLayout, DialogueLine, LaidPage, LetteringIssue, PlacedBalloon, ShotInput } from '../../lib/engine/types';
+import type { BookLayout, DialogueLine, LaidPage, LaidPanel, LetteringIssue, PlacedBalloon, ShotInput } from '../../lib/engine/types';
 import type { DialogueOutput, NameOutput, ScenesOutput } from '../../schema/phases';
 import type { AgentAsset, PhaseAgent, PhaseAgentContext } from '../types';
 import { checkCancelled, makeAsset, storyOf, upstreamOf, validateOutput } from './common';
@@ -27,27 +31,70 @@ const MIN_PANELS = 3;
 const MAX_PANELS = 7;
 
 interface Fix {
-  kind: 'repaginate' | 'rebubble';
+  kind: 'repaginate' | 'relayout' | 'rebubble';
   page: number | null;
   detail: string;
 }
 
+/** A page's panels as the shots they were laid out from, in reading order. */
+function shotsOf(page: LaidPage): ShotInput[] {
+  return [...page.panels]
+    .sort((a, b) => a.order - b.order)
+    .map((panel) => {
+      const s: ShotInput = { id: panel.shotId, importance: panel.importance, shot: panel.shot, camera: panel.camera, characters: panel.characters, description: panel.description ?? '' };
+      if (panel.beatId) s.beatId = panel.beatId;
+      if (panel.bleed) s.bleed = true;
+      return s;
+    });
+}
+
+/** Balloon hints for laying out `panels` again as shots: the lines name panels, hints name shots. */
+function hintsFor(panels: readonly LaidPanel[], lines: readonly DialogueLine[], language: 'ja' | 'en'): LayoutHints {
+  const shotOfPanel = new Map(panels.map((p) => [p.id, p.shotId] as const));
+  return balloonHints(panels.map((p) => ({ id: p.shotId })), lines.map((l) => ({ ...l, panelId: shotOfPanel.get(l.panelId) ?? l.panelId })), language);
+}
+
+/**
+ * Lay a page out again with each panel sized for its balloons: the name was drawn before the
+ * dialogue existed, so a talky panel can be too small for its lines. The same shots make the
+ * same panels (ids come from shots), so lines and pictures still match. Null unless the page's
+ * lettering gets better without failing more balloon metrics.
+ */
+export function relayoutPage(page: LaidPage, current: PageLettering, opts: { language: 'ja' | 'en'; layout: BookLayout; seed: number }): { page: LaidPage; result: PageLettering } | null {
+  if (current.issues.length === 0 || page.panels.length === 0) return null;
+  const shots = shotsOf(page);
+  // A name edited by hand can hold panels that share a shot, or ids not made from their shot:
+  // then the new panels would not match the old ones, and this fix does not apply.
+  if (new Set(shots.map((x) => x.id)).size !== shots.length) return null;
+  const hints = hintsFor(page.panels, current.lines, opts.language);
+  let next: LaidPage;
+  try {
+    next = layoutPage(shots, { format: opts.layout.format.name, readingDirection: opts.layout.readingDirection, seed: opts.seed, pageIndex: page.index }, hints);
+  } catch {
+    return null;
+  }
+  const ids = new Set(next.panels.map((p) => p.id));
+  if (page.panels.some((p) => !ids.has(p.id))) return null;
+  const r = placeBalloons(next, current.lines, { language: opts.language, readingDirection: opts.layout.readingDirection, format: opts.layout.format });
+  const result: PageLettering = { lines: current.lines, balloons: r.balloons, issues: r.issues };
+  if (pageScore(result.issues) >= pageScore(current.issues)) return null;
+  if (failingBalloonMetrics(next, result, opts.layout) > failingBalloonMetrics(page, current, opts.layout)) return null;
+  return { page: next, result };
+}
+
 /** Re-paginate the name's panels (as shots, in reading order) when a page breaks 3–7. */
-export function repaginate(layout: BookLayout, seed: number): { layout: BookLayout; panelMap: Map<string, string> } | null {
+export function repaginate(
+  layout: BookLayout,
+  seed: number,
+  dialogue?: { lines: readonly DialogueLine[]; language: 'ja' | 'en' },
+): { layout: BookLayout; panelMap: Map<string, string> } | null {
   const total = layout.pages.reduce((n, p) => n + p.panels.length, 0);
   const broken = layout.pages.some((p) => p.panels.length < MIN_PANELS || p.panels.length > MAX_PANELS);
   if (!broken || total < MIN_PANELS) return null;
-  const shots: ShotInput[] = layout.pages.flatMap((p) =>
-    [...p.panels]
-      .sort((a, b) => a.order - b.order)
-      .map((panel) => {
-        const s: ShotInput = { id: panel.shotId, importance: panel.importance, shot: panel.shot, camera: panel.camera, characters: panel.characters, description: panel.description ?? '' };
-        if (panel.beatId) s.beatId = panel.beatId;
-        if (panel.bleed) s.bleed = true;
-        return s;
-      }),
-  );
-  const next = layoutBook(shots, { format: layout.format.name, readingDirection: layout.readingDirection, seed });
+  const shots: ShotInput[] = layout.pages.flatMap(shotsOf);
+  // The dialogue is known by now: size each panel for its balloons.
+  const hints = dialogue ? hintsFor(layout.pages.flatMap((p) => p.panels), dialogue.lines, dialogue.language) : undefined;
+  const next = layoutBook(shots, { format: layout.format.name, readingDirection: layout.readingDirection, seed }, hints);
   const panelMap = new Map<string, string>();
   const byShot = new Map(next.pages.flatMap((p) => p.panels.map((panel) => [panel.shotId, panel.id] as const)));
   for (const p of layout.pages) for (const panel of p.panels) panelMap.set(panel.id, byShot.get(panel.shotId) ?? panel.id);
@@ -187,7 +234,7 @@ export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
   const fixes: Fix[] = [];
 
   // Fix 1: pagination.
-  const re = repaginate(layout, story.seed);
+  const re = repaginate(layout, story.seed, { lines, language: input.language });
   if (re) {
     const brokenPages = layout.pages.filter((p) => p.panels.length < MIN_PANELS || p.panels.length > MAX_PANELS).map((p) => p.index);
     layout = re.layout;
@@ -207,7 +254,29 @@ export const finalAgent: PhaseAgent<'final'> = async (input, ctx) => {
     fixes.push({ kind: 'repaginate', page: null, detail: `pages ${brokenPages.join(', ')} were outside 3–7 panels; re-paginated into ${layout.pages.length} pages` });
   }
 
-  // Fix 2: re-balloon pages with lettering problems.
+  // Fix 2: lay out again, each panel sized for its lines, the pages whose lines do not fit
+  // (before any line is rewritten: the words stay as the dialogue phase wrote them).
+  checkCancelled(ctx);
+  ctx.onProgress(0.3, 'Re-composing pages whose dialogue does not fit');
+  layout = {
+    ...layout,
+    pages: layout.pages.map((page) => {
+      const ids = new Set(page.panels.map((p) => p.id));
+      const current: PageLettering = {
+        lines: lines.filter((l) => ids.has(l.panelId)),
+        balloons: balloons.filter((b) => ids.has(b.panelId)),
+        issues: issues.filter((i) => ids.has(i.panelId)),
+      };
+      const fixed = relayoutPage(page, current, { language: input.language, layout, seed: story.seed });
+      if (!fixed) return page;
+      balloons = [...balloons.filter((b) => !ids.has(b.panelId)), ...fixed.result.balloons];
+      issues = [...issues.filter((i) => !ids.has(i.panelId)), ...fixed.result.issues];
+      fixes.push({ kind: 'relayout', page: page.index, detail: `panels sized for their balloons: ${current.issues.length} → ${fixed.result.issues.length} lettering issues` });
+      return fixed.page;
+    }),
+  };
+
+  // Fix 3: re-balloon pages with lettering problems.
   checkCancelled(ctx);
   ctx.onProgress(0.35, 'Re-lettering what did not fit');
   for (const page of layout.pages) {

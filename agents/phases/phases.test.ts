@@ -3,7 +3,9 @@ import { layoutBook } from '../../lib/engine/layout';
 import type { ShotInput } from '../../lib/engine/types';
 import { sanitizeShots, nameFromLayout } from './name';
 import { sanitizeLines } from './dialogue';
-import { repaginate } from './final';
+import { relayoutPage, repaginate } from './final';
+import { placeBalloons } from '../../lib/engine/balloons';
+import { syntheticStory } from '../../bench/engine-story';
 import { bookLayout } from './pages';
 import type { CharactersOutput } from '../../schema/phases';
 
@@ -60,5 +62,34 @@ describe('repaginate', () => {
     expect(fixed?.layout.pages.every((p) => p.panels.length >= 3 && p.panels.length <= 7)).toBe(true);
     expect([...(fixed?.panelMap.entries() ?? [])].every(([a, b]) => a === b)).toBe(true);
     expect(repaginate(good, 2)).toBeNull();
+  });
+});
+
+describe('relayoutPage', () => {
+  it('re-composes pages whose lines do not fit, with the same panels and fewer lettering issues', () => {
+    const story = syntheticStory(120, 'ja', 5);
+    const layout = layoutBook(story.shots, { format: 'B5', readingDirection: 'rtl', seed: 1 });
+    const panelOfShot = new Map(layout.pages.flatMap((p) => p.panels.map((panel) => [panel.shotId, panel.id] as const)));
+    const lines = story.lines.flatMap((l) => (panelOfShot.has(l.panelId) ? [{ ...l, panelId: panelOfShot.get(l.panelId)! }] : []));
+    let tried = 0;
+    let fixed = 0;
+    for (const page of layout.pages) {
+      const ids = new Set(page.panels.map((p) => p.id));
+      const pageLines = lines.filter((l) => ids.has(l.panelId));
+      const placed = placeBalloons(page, pageLines, { language: 'ja', readingDirection: 'rtl', format: layout.format });
+      const r = relayoutPage(page, { lines: pageLines, balloons: placed.balloons, issues: placed.issues }, { language: 'ja', layout, seed: 1 });
+      if (placed.issues.length === 0) {
+        expect(r).toBeNull();
+        continue;
+      }
+      tried += 1;
+      if (!r) continue;
+      fixed += 1;
+      expect(r.page.panels.map((p) => p.id).sort()).toEqual(page.panels.map((p) => p.id).sort());
+      expect(r.result.issues.length).toBeLessThan(placed.issues.length);
+      expect(r.result.balloons.every((b) => ids.has(b.panelId))).toBe(true);
+    }
+    expect(tried).toBeGreaterThan(0);
+    expect(fixed).toBeGreaterThan(0);
   });
 });

@@ -12,9 +12,9 @@ import type {
   PlacedBalloon, ReadingDirection, ShotInput,
 } from './types';
 import { pageFormat } from './formats';
-import { layoutBook } from './layout';
-import { placeBalloons } from './balloons';
-import { phraseBoundaries } from './lettering';
+import { layoutBook, minPanelForBalloons, type LayoutHints } from './layout';
+import { balloonSize, placeBalloons } from './balloons';
+import { phraseBoundaries, setText } from './lettering';
 import { checkBook, type BookQualityReport } from './quality';
 
 export interface ComposeBookInput {
@@ -44,10 +44,38 @@ export interface ComposeBookResult {
   report: BookQualityReport | null;
 }
 
+/**
+ * What the lettering needs from each shot's panel, for the layout: every line naming a shot is
+ * set at its preferred shape and wrapped in its balloon; `minPanelForBalloons` turns a shot's
+ * balloons into the smallest panel that holds them. A name artist sizes panels around their
+ * dialogue; without this a talky, unimportant shot gets a panel its balloons cannot fit
+ * beside the speaker (MANGA-CRAFT.md M8, M11).
+ */
+export function balloonHints(shots: ReadonlyArray<Pick<ShotInput, 'id'>>, lines: readonly DialogueLine[], language: Language): LayoutHints {
+  const shotIds = new Set(shots.map((s) => s.id));
+  const sizes = new Map<string, Array<{ w: number; h: number }>>();
+  for (const line of lines) {
+    if (!shotIds.has(line.panelId) || line.kind === 'sfx') continue;
+    const block = setText(line.text, { language, kind: line.kind });
+    const size = balloonSize(line.kind, block.widthMm, block.heightMm);
+    sizes.set(line.panelId, [...(sizes.get(line.panelId) ?? []), size]);
+  }
+  const minPanelMm: Record<string, { w: number; h: number }> = {};
+  for (const [shotId, list] of sizes) {
+    const min = minPanelForBalloons(list);
+    if (min) minPanelMm[shotId] = min;
+  }
+  return { minPanelMm };
+}
+
 export function composeBook(input: ComposeBookInput): ComposeBookResult {
   const format = pageFormat(input.format ?? 'B5');
   const readingDirection = input.readingDirection ?? format.defaultDirection;
-  const layout = layoutBook(input.shots, { format: format.name, readingDirection, seed: input.seed ?? 0, alternative: input.alternative ?? 0 });
+  const layout = layoutBook(
+    input.shots,
+    { format: format.name, readingDirection, seed: input.seed ?? 0, alternative: input.alternative ?? 0 },
+    balloonHints(input.shots, input.lines ?? [], input.language),
+  );
 
   const panelOfShot = new Map<string, string>();
   const panelIds = new Set<string>();

@@ -169,6 +169,27 @@ describe('placeBalloons on a hand-made page', () => {
     }
   });
 
+  it('gives two lines with the same words, by different speakers, each its own speaker', () => {
+    // Same text and kind means the same lettered variants; the positions (tail, face to keep
+    // clear, the line before) still belong to each line.
+    const same: DialogueLine[] = [
+      { id: 's1', panelId: 'p1', speakerId: 'a', kind: 'speech', text: 'ごめんね', order: 0 },
+      { id: 's2', panelId: 'p1', speakerId: 'b', kind: 'speech', text: 'ごめんね', order: 1 },
+    ];
+    const page = fivePanelPage();
+    const { balloons } = placeBalloons(page, same, { language: 'ja', readingDirection: 'rtl', format: B5 });
+    expect(balloons).toHaveLength(2);
+    for (const b of balloons) {
+      const f = page.panels[0].faces.find((x) => x.characterId === b.speakerId)!;
+      const mouth: [number, number] = [f.faceMm[0] + f.faceMm[2] / 2, f.faceMm[1] + f.faceMm[3] * 0.72];
+      expect(b.tailTipMm, b.lineId).not.toBeNull();
+      const [bx, by] = centre(b.bboxMm);
+      const a1 = Math.atan2(b.tailTipMm![1] - by, b.tailTipMm![0] - bx);
+      const a2 = Math.atan2(mouth[1] - by, mouth[0] - bx);
+      expect(Math.abs(Math.atan2(Math.sin(a1 - a2), Math.cos(a1 - a2))), b.lineId).toBeLessThanOrEqual((20 * Math.PI) / 180);
+    }
+  });
+
   it('reports instead of hiding when a panel is far too small', () => {
     const page: LaidPage = { index: 0, panels: [fivePanelPage().panels[0]] };
     page.panels[0] = { ...page.panels[0], bboxMm: [20, 20, 18, 14] };

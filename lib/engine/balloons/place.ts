@@ -290,9 +290,10 @@ function placePanel(panel: LaidPanel, lines: DialogueLine[], o: PlaceOptions, ot
     let v = vCache.get(key);
     if (!v) {
       v = variantsFor(lines[i], region, o.language, shrink, phrasesOnly ? 0 : Infinity);
-      // Same settings as an already-built list (e.g. with and without the phrase rule): reuse it,
-      // so its candidates and any search over it are not repeated.
-      for (const other of vCache.values()) if (sameVariants(other, v)) { v = other; break; }
+      // Same settings as an already-built list of this line (e.g. with and without the phrase
+      // rule): reuse it, so its candidates and any search over it are not repeated. Only this
+      // line's: positions are cached per list, and they hold the line's speaker and neighbour.
+      for (const [otherKey, other] of vCache) if (otherKey.startsWith(`${i}|`) && sameVariants(other, v)) { v = other; break; }
       vCache.set(key, v);
     }
     return v;
