@@ -438,16 +438,23 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
 
   async function sweepMemberships(): Promise<void> {
     if (byMember.size === 0) return;
-    const projectIds = [...new Set([...byMember.keys()].map((k) => k.split(':')[0]))];
+    // Judge only the sockets connected when the query is sent. One authorised while it runs was
+    // checked against PostgreSQL just now, and its project or membership may not be in the
+    // answer (read as "no role": it would be closed for nothing).
+    const connected = new Map([...byMember].map(([key, set]) => [key, [...set]]));
+    const projectIds = [...new Set([...connected.keys()].map((k) => k.split(':')[0]))];
     const rows = await withTimeout(
       sql<{ project_id: string; user_id: string; role: string }[]>`
         SELECT project_id::text AS project_id, user_id::text AS user_id, role FROM memberships WHERE project_id IN ${sql(projectIds)}`,
       5_000,
     );
     const roles = new Map(rows.map((r) => [memberKey(r.project_id, r.user_id), r.role]));
-    for (const [key, set] of [...byMember]) {
+    for (const [key, sockets] of connected) {
+      const set = byMember.get(key);
+      if (!set) continue;
       const role = roles.get(key);
-      for (const socket of [...set]) {
+      for (const socket of sockets) {
+        if (!set.has(socket)) continue;
         const stale = [...socket.docs.values()].some((a) => a.identity.userId && memberKey(a.projectId, a.identity.userId) === key && a.identity.role !== role);
         if (!stale) continue;
         metrics.revocations.inc({ event: 'sweep-closed' });

@@ -56,6 +56,8 @@ export const configSchema = z.object({
   COLLAB_RATE_BURST: z.coerce.number().positive().default(1000),
   /** collab-server: how long an update may wait for PostgreSQL before it is refused (never acked). */
   COLLAB_STORE_DEADLINE_MS: z.coerce.number().int().positive().default(15_000),
+  /** How long the web API waits for the collab-server to open a project document; then 503. */
+  COLLAB_API_SYNC_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** collab-server: fold a document's update log into its snapshot after this many rows. */
   COLLAB_COMPACT_EVERY_UPDATES: z.coerce.number().int().positive().default(500),
   /** collab-server: unique name of this instance on the Redis channel (default: random). */

@@ -18,3 +18,13 @@ export function bullConnection(url = loadConfig().REDIS_URL): ConnectionOptions 
     maxRetriesPerRequest: null,
   };
 }
+
+/**
+ * The API's producers (the phase queue, the flow producer) do not queue commands while Redis is
+ * unreachable: `add` then throws at once and the request answers 503, instead of hanging until
+ * Redis is back and starting a job the person may have given up on. Workers keep the default,
+ * which waits for Redis.
+ */
+export function producerConnection(url?: string): ConnectionOptions {
+  return { ...bullConnection(url), enableOfflineQueue: false };
+}

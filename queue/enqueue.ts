@@ -5,18 +5,27 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Phase } from '../schema/phases';
-import { bullConnection } from './connection';
-import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, branchIdForJob, cancelledKey, panelJobSchema, phaseRunJobSchema, type PhaseRunJob } from './jobs';
+import { logRedisOutages } from '../lib/redis/unavailable';
+import { producerConnection } from './connection';
+import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, QUEUE_STREAMS, RETENTION, branchIdForJob, cancelledKey, panelJobSchema, phaseRunJobSchema, type PhaseRunJob } from './jobs';
 
 const globalForQueue = globalThis as unknown as { __komaPhaseQueue?: Queue; __komaFlow?: FlowProducer };
 
 export function flowProducer(): FlowProducer {
-  globalForQueue.__komaFlow ??= new FlowProducer({ connection: bullConnection() });
+  if (!globalForQueue.__komaFlow) {
+    const flow = new FlowProducer({ connection: producerConnection() });
+    logRedisOutages((listener) => flow.on('error', listener), 'flow-producer');
+    globalForQueue.__komaFlow = flow;
+  }
   return globalForQueue.__komaFlow;
 }
 
 export function phaseQueue(): Queue {
-  globalForQueue.__komaPhaseQueue ??= new Queue(PHASE_QUEUE, { connection: bullConnection() });
+  if (!globalForQueue.__komaPhaseQueue) {
+    const queue = new Queue(PHASE_QUEUE, { connection: producerConnection(), streams: QUEUE_STREAMS });
+    logRedisOutages((listener) => queue.on('error', listener), 'phase-queue');
+    globalForQueue.__komaPhaseQueue = queue;
+  }
   return globalForQueue.__komaPhaseQueue;
 }
 
@@ -66,8 +75,8 @@ export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput, flow
     jobId,
     attempts: JOB_ATTEMPTS,
     backoff: { type: 'exponential' as const, delay: 1_000 },
-    removeOnComplete: { age: 24 * 3600, count: 1_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    removeOnComplete: RETENTION.phaseCompleted,
+    removeOnFail: RETENTION.failed,
   };
   if (input.phase === 'scenes' && !data.panelId && input.panelIds && input.panelIds.length > 0) {
     const total = input.panelIds.length;
@@ -86,8 +95,8 @@ export async function enqueuePhaseRun(queue: Queue, input: EnqueueRunInput, flow
           backoff: { type: 'exponential' as const, delay: 1_000 },
           // One panel that cannot be drawn fails the run (which then says why), never a hang.
           failParentOnFailure: true,
-          removeOnComplete: { age: 24 * 3600, count: 5_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
+          removeOnComplete: RETENTION.panelCompleted,
+          removeOnFail: RETENTION.failed,
         },
       })),
     });

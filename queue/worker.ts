@@ -14,7 +14,7 @@ import { AgentError, type AgentProvider } from '../agents';
 import { DocError } from '../lib/doc/project-doc';
 import { bullConnection } from './connection';
 import { enqueuePhaseRun } from './enqueue';
-import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, cancelledKey, panelJobSchema, phaseRunJobSchema, pipelineNextJobId } from './jobs';
+import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, QUEUE_STREAMS, cancelledKey, panelJobSchema, phaseRunJobSchema, pipelineNextJobId } from './jobs';
 import { drawPanel, type DrawnPanel } from './draw-panel';
 import { RunCancelled, runPhase } from './run-phase';
 
@@ -53,7 +53,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const redis = createRedis(options.redisUrl);
   const subscriber = createRedis(options.redisUrl);
   const connection = bullConnection(options.redisUrl);
-  const queue = new Queue(PHASE_QUEUE, { connection });
+  const queue = new Queue(PHASE_QUEUE, { connection, streams: QUEUE_STREAMS });
+  // Only a Queue writes a queue's settings (its event-stream bound) into Redis; the panel queue
+  // otherwise has just a worker and a flow producer, and would keep BullMQ's default.
+  const panelQueue = new Queue(PANEL_QUEUE, { connection, streams: QUEUE_STREAMS });
   const flow = new FlowProducer({ connection });
 
   const worker = new Worker(
@@ -189,6 +192,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await panelWorker.close();
       await flow.close();
       await queue.close();
+      await panelQueue.close();
       await subscriber.quit().catch(() => subscriber.disconnect());
       await redis.quit().catch(() => redis.disconnect());
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -36,6 +36,9 @@ export const notFound = (message = 'not found') => new HttpError(404, 'not_found
 export const conflict = (code: string, message: string) => new HttpError(409, code, message);
 export const payloadTooLarge = (message: string) => new HttpError(413, 'payload_too_large', message);
 export const unsupportedMediaType = (message: string) => new HttpError(415, 'unsupported_media_type', message);
+/** A dependency is down or slow: the client should come back (503 + Retry-After), not report a bug. */
+export const unavailable = (message: string, retryAfterSeconds = 5) =>
+  new HttpError(503, 'unavailable', message, { 'Retry-After': String(retryAfterSeconds) });
 export function tooManyRequests(retryAfterSeconds: number, message = 'too many requests'): HttpError {
   return new HttpError(429, 'rate_limited', `${message}; retry in ${retryAfterSeconds} s`, {
     'Retry-After': String(retryAfterSeconds),

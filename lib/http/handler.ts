@@ -15,6 +15,8 @@ import { HttpError, errorBody, type ErrorDetail } from './errors';
 import { recordRequest } from './http-metrics';
 import { limitIp, type RateLimitResult } from './rate-limit';
 import { API_SECURITY_HEADERS } from './security-headers';
+import { isRedisUnavailable } from '../redis/unavailable';
+import { NETWORK_ERROR_CODES } from '../net';
 
 export interface HandlerArgs {
   req: Request;
@@ -70,7 +72,7 @@ const pgError = z.object({ code: z.string(), severity: z.string().optional() });
 // A dependency that is down or restarting is not a bug: 503 with Retry-After tells clients
 // (and load balancers) to come back, and keeps 500 for real faults.
 const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH',
+  ...NETWORK_ERROR_CODES,
   'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
   '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
 ]);
@@ -78,7 +80,7 @@ const UNAVAILABLE_CODES = new Set([
 function toResponse(error: unknown, ctx: RequestContext): Response {
   if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers, error.details);
   const pg = pgError.safeParse(error);
-  if (pg.success && UNAVAILABLE_CODES.has(pg.data.code)) {
+  if ((pg.success && UNAVAILABLE_CODES.has(pg.data.code)) || isRedisUnavailable(error)) {
     ctx.log.warn({ err: error }, 'a dependency is unavailable');
     return errorResponse(503, 'unavailable', 'the service is temporarily unavailable; try again shortly', { 'Retry-After': '5' });
   }

@@ -11,6 +11,7 @@ import { loadConfig } from '../config';
 import { logger } from '../log';
 import { redis as sharedRedis } from '../redis/client';
 import { tooManyRequests } from './errors';
+import { withDeadline } from '../deadline';
 
 const SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
@@ -31,25 +32,9 @@ export interface RateLimitResult {
 
 const REDIS_TIMEOUT_MS = 300;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis did not answer in ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 /** Count one hit on `key`; allowed while the count in the current window is ≤ limit. */
 export async function hitRateLimit(client: Pick<Redis, 'eval'>, key: string, limit: number, windowMs = 60_000): Promise<RateLimitResult> {
-  const raw = (await withTimeout(client.eval(SCRIPT, 1, `koma:rl:${key}`, String(windowMs)), REDIS_TIMEOUT_MS)) as [number, number];
+  const raw = (await withDeadline(client.eval(SCRIPT, 1, `koma:rl:${key}`, String(windowMs)), REDIS_TIMEOUT_MS, () => new Error(`redis did not answer in ${REDIS_TIMEOUT_MS} ms`))) as [number, number];
   const count = Number(raw[0]);
   const ttlMs = Number(raw[1]);
   return {

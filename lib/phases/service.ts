@@ -27,8 +27,8 @@ import {
   type PhaseState,
   type StaleReason,
 } from '../doc/project-doc';
-import { openRemoteDoc } from '../doc/remote';
-import { badRequest, conflict, notFound } from '../http/errors';
+import { openRemoteDoc, RemoteDocError } from '../doc/remote';
+import { badRequest, conflict, notFound, unavailable } from '../http/errors';
 import type { AuthUser } from '../http/auth';
 import { CAN, requireProjectRole } from '../projects/access';
 import { PHASES, type Phase } from '../../schema/phases';
@@ -52,13 +52,25 @@ export interface PhaseView {
 /** Open the project's work doc as the web service acting for `user`, run `fn`, wait for durability. */
 export async function withProjectDoc<T>(projectId: string, user: AuthUser, fn: (doc: Y.Doc) => T): Promise<T> {
   const token = await signCollabToken({ sub: `service:web:${user.id}`, projectId, role: 'service', name: user.name }, jwtSecret());
-  const remote = openRemoteDoc({ url: collabInternalUrl(loadConfig()), token, docName: workDocName(projectId) });
+  const config = loadConfig();
+  const remote = openRemoteDoc({ url: collabInternalUrl(config), token, docName: workDocName(projectId), syncTimeoutMs: config.COLLAB_API_SYNC_TIMEOUT_MS });
+  let changing = false;
   try {
     await remote.synced;
+    changing = true;
     const result = fn(remote.doc);
     await remote.flush();
     return result;
   } catch (error) {
+    // The collab-server is restarting or overloaded: a 503 the client can retry, not a 500. Once
+    // changes were sent, whether they were stored is unknown, and the message says so.
+    if (error instanceof RemoteDocError && (error.code === 'timeout' || error.code === 'closed')) {
+      throw unavailable(
+        changing
+          ? 'the collaboration service did not confirm the change in time; it may still be applied, so reload before trying again'
+          : 'the collaboration service did not answer in time; nothing was changed, try again shortly',
+      );
+    }
     if (error instanceof DocError) {
       if (error.code === 'not-found') throw notFound(error.message);
       if (error.code === 'conflict') throw conflict('phase_conflict', error.message);

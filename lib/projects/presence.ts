@@ -12,6 +12,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { logger } from '../log';
+import { withDeadline } from '../deadline';
 
 export const PRESENCE_TTL_MS = 30_000;
 /** How often an instance rewrites its entries: a few times per TTL, so one missed beat is fine. */
@@ -79,18 +80,10 @@ function parseEntry(raw: unknown): OnlineEntry | null {
  * dashboard down. Returns null ("unknown", shown as such) after a short deadline.
  */
 export async function readOnlineOrNull(redis: () => Redis, projectIds: readonly string[], deadlineMs = 500): Promise<Map<string, OnlineEntry[]> | null> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      readOnline(redis(), projectIds),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('presence read timed out')), deadlineMs);
-      }),
-    ]);
+    return await withDeadline(readOnline(redis(), projectIds), deadlineMs, () => new Error('presence read timed out'));
   } catch (error) {
     logger().warn({ err: error }, 'could not read presence; the project list says it is unknown');
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }

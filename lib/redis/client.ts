@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { loadConfig } from '../config';
+import { logRedisOutages } from './unavailable';
 
 /** A new ioredis connection. BullMQ needs maxRetriesPerRequest: null on its connections. */
 export function createRedis(url?: string, options: RedisOptions = {}): Redis {
@@ -12,7 +13,11 @@ const globalForRedis = globalThis as unknown as { __komaRedis?: Redis };
 
 /** The process-wide shared connection (not for BullMQ workers or subscribers). */
 export function redis(): Redis {
-  globalForRedis.__komaRedis ??= createRedis();
+  if (!globalForRedis.__komaRedis) {
+    const client = createRedis();
+    logRedisOutages((listener) => client.on('error', listener), 'shared');
+    globalForRedis.__komaRedis = client;
+  }
   return globalForRedis.__komaRedis;
 }
 

@@ -6,9 +6,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { PANEL_QUEUE } from '../../queue/jobs';
+import { PANEL_QUEUE, PHASE_QUEUE } from '../../queue/jobs';
 import { bullConnection } from '../../queue/connection';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetConfigForTests } from '../../lib/config';
+import { freePort } from '../../lib/net';
+import { closeQueues } from '../../queue/enqueue';
+import { startTestRedis } from '../support/services';
 import { call } from './api-support';
 import { connect, waitFor, acked, type Client } from './collab-support';
 import { act, newProject, phaseState, routes, runPhase, signUp, startStack, waitForJob, type Person, type Stack } from './pipeline-support';
@@ -112,6 +116,63 @@ describe('phase runs as collaborators', () => {
     expect(listBranches(client.doc, 'concept').length).toBe(before);
   });
 
+  it('answers 503 with Retry-After, and changes nothing, when the collab-server does not answer', async () => {
+    // Its own person: generation requests are rate-limited per person.
+    const someone = await signUp('Offline');
+    const target = await newProject(someone, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
+    const before = await phaseState(someone, target, 'concept');
+    const saved = { url: process.env.COLLAB_INTERNAL_URL, timeout: process.env.COLLAB_API_SYNC_TIMEOUT_MS };
+    process.env.COLLAB_INTERNAL_URL = `ws://127.0.0.1:${await freePort()}`; // nothing listens there
+    process.env.COLLAB_API_SYNC_TIMEOUT_MS = '1500';
+    resetConfigForTests();
+    try {
+      const res = await call(routes.runsRoute.POST, { token: someone.token, params: { id: target, phase: 'concept' }, body: {} });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('unavailable');
+      expect(res.body.error.message).toMatch(/nothing was changed/);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const view = await call(routes.phaseRoute.GET, { token: someone.token, params: { id: target, phase: 'concept' } });
+      expect(view.status).toBe(503);
+    } finally {
+      process.env.COLLAB_INTERNAL_URL = saved.url;
+      if (saved.timeout === undefined) delete process.env.COLLAB_API_SYNC_TIMEOUT_MS;
+      else process.env.COLLAB_API_SYNC_TIMEOUT_MS = saved.timeout;
+      resetConfigForTests();
+    }
+    const after = await phaseState(someone, target, 'concept');
+    expect({ status: after.status, branches: after.branches.length }).toEqual({ status: before.status, branches: before.branches.length });
+  });
+
+  it('answers 503 at once when Redis is down, and leaves the phase as it was (not stuck in queued)', async () => {
+    const saved = process.env.REDIS_URL;
+    const lost = await startTestRedis();
+    process.env.REDIS_URL = lost.url;
+    resetConfigForTests();
+    await closeQueues();
+    const owner = await signUp('Queue-down'); // its own person: generation requests are rate-limited per person
+    try {
+      const story = await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8');
+      // The API's queue connects while this Redis is up (its job never runs: no worker here).
+      const warm = await newProject(owner, story, 'ja', 'rtl');
+      expect((await call(routes.runsRoute.POST, { token: owner.token, params: { id: warm, phase: 'concept' }, body: {} })).status).toBe(202);
+      await lost.stop();
+      const target = await newProject(owner, story, 'ja', 'rtl');
+      const res = await call(routes.runsRoute.POST, { token: owner.token, params: { id: target, phase: 'concept' }, body: {} });
+      expect(res.status).toBe(503);
+      // Refused by the producer at once: the 10 s deadline's answer says "did not answer in time".
+      expect(res.body.error.message).toMatch(/nothing was started/);
+      expect((await phaseState(owner, target, 'concept')).status).toBe('idle');
+      const pipeline = await call(routes.pipelineRoute.POST, { token: owner.token, params: { id: target }, body: {} });
+      expect(pipeline.status).toBe(503);
+      expect((await phaseState(owner, target, 'concept')).status).toBe('idle');
+    } finally {
+      await lost.stop();
+      process.env.REDIS_URL = saved;
+      resetConfigForTests();
+      await closeQueues();
+    }
+  });
+
   it('the fast path runs every remaining phase, adopting each result, into a finished book', async () => {
     const fresh = await newProject(owner, await readFile(path.join(fixtures, 'ja-mini.txt'), 'utf8'), 'ja', 'rtl');
     const res = await call(routes.pipelineRoute.POST, { token: owner.token, params: { id: fresh }, body: {} });
@@ -134,12 +195,20 @@ describe('phase runs as collaborators', () => {
     expect(card.currentPhase).toBe('final');
     expect(card.coverAssetId).toMatch(/^a[0-9a-f]{40}$/);
 
-    // Phase 5 fanned out: one child job per panel of the name, in a BullMQ flow.
+    // Phase 5 fanned out: one child job per panel of the name, in a BullMQ flow. A completed
+    // panel job is removed at once (queue/jobs.ts RETENTION); its picture stays with the parent.
+    const phaseQueue = new Queue(PHASE_QUEUE, { connection: bullConnection(process.env.REDIS_URL) });
     const panelQueue = new Queue(PANEL_QUEUE, { connection: bullConnection(process.env.REDIS_URL) });
     try {
-      const counts = await panelQueue.getJobCounts('completed');
-      expect(counts.completed).toBeGreaterThanOrEqual(1);
+      const completed = await phaseQueue.getJobs(['completed']);
+      const scenes = completed.find((job) => job.name === 'scenes' && job.data.projectId === fresh);
+      expect(scenes, 'the scenes parent job').toBeDefined();
+      const drawn = Object.values(await scenes!.getChildrenValues());
+      expect(drawn.length).toBeGreaterThanOrEqual(1);
+      expect((await scenes!.getDependenciesCount()).processed).toBe(drawn.length);
+      expect((await panelQueue.getJobCounts('completed')).completed).toBe(0);
     } finally {
+      await phaseQueue.close();
       await panelQueue.close();
     }
 

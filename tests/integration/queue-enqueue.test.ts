@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bullConnection } from '../../queue/connection';
 import { enqueuePhaseRun } from '../../queue/enqueue';
-import { PANEL_QUEUE, PHASE_QUEUE, pipelineNextJobId } from '../../queue/jobs';
+import { PANEL_QUEUE, PHASE_QUEUE, QUEUE_STREAMS, pipelineNextJobId } from '../../queue/jobs';
 import type { EmbeddedRedis } from '../../lib/redis/embedded';
 import { startTestRedis } from '../support/services';
 
@@ -63,5 +64,23 @@ describe('enqueuePhaseRun with a pipeline-derived id', () => {
     const a = await enqueuePhaseRun(queue, input, flow);
     const b = await enqueuePhaseRun(queue, input, flow);
     expect(a.jobId).not.toBe(b.jobId);
+  });
+});
+
+describe('what Redis keeps', () => {
+  it('trims a queue event stream to about QUEUE_STREAMS.events.maxLen entries', async () => {
+    const bounded = new Queue(`koma-stream-bound-${randomUUID()}`, { connection: bullConnection(redis.url), streams: QUEUE_STREAMS });
+    try {
+      await bounded.getVersion(); // resolves once the queue's settings are written to Redis
+      await bounded.addBulk(Array.from({ length: 1500 }, (_, i) => ({ name: 'x', data: { i }, opts: { removeOnComplete: true } })));
+      const client = new Redis(redis.url);
+      const length = await client.xlen(`bull:${bounded.name}:events`).finally(() => client.quit());
+      // 1500 jobs write ≥ 1500 'added'/'waiting' events; trimming is approximate (XADD MAXLEN ~).
+      expect(length).toBeGreaterThan(QUEUE_STREAMS.events.maxLen / 2);
+      expect(length).toBeLessThan(QUEUE_STREAMS.events.maxLen * 1.2);
+    } finally {
+      await bounded.obliterate({ force: true });
+      await bounded.close();
+    }
   });
 });
