@@ -7,7 +7,12 @@
  *
  * Failures: transient errors (connection lost, server restarting…) are retried with
  * exponential backoff. A client update gives up after `clientDeadlineMs` — it was never
- * acknowledged, the client still has it and resends it after reconnecting. A server-side update
+ * acknowledged, the client still has it and resends it after reconnecting. "Refused" means "not
+ * acknowledged", not "never written": an INSERT already handed to postgres.js keeps waiting for
+ * its connection and may commit once PostgreSQL is back. Harmless, as every duplicate write is:
+ * Yjs applies an update once. (postgres.js' cancel() cannot withdraw such a query safely: on a
+ * connection's first query it leaves the connection stuck, and on a sent one it opens a new
+ * connection to a server that may be down.) A server-side update
  * (direct connection) exists only in this process, so it is retried until it succeeds.
  * Permanent errors (constraint violations, e.g. the project was deleted) fail only the rows that
  * cause them: a failed batch is split and retried row by row.
@@ -16,6 +21,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../lib/db/client';
 import { appendUpdates, compactDoc, type LogEntry } from '../lib/db/docstore';
 import { collabMetrics } from './metrics';
+import { withDeadline } from '../lib/deadline';
 
 export class StoreUnavailableError extends Error {
   constructor(message: string, readonly permanent: boolean) {
@@ -69,11 +75,7 @@ class AttemptTimeout extends Error {}
  * after all, the retry writes the rows twice: harmless, Yjs updates are idempotent.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AttemptTimeout(`no answer from PostgreSQL within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(work, ms, () => new AttemptTimeout(`no answer from PostgreSQL within ${ms} ms`));
 }
 
 export class DurableStore {
