@@ -17,14 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { onShutdown } from '../lib/process';
-import { Api } from './load/api';
+import { Api, tokenSource } from './load/api';
 import { collabWindow, readCollabCounters } from './load/collab-metrics';
 import { JobDriver } from './load/jobs';
 import { parseLoadOptions, type LoadOptions } from './load/options';
 import { attachProduct, startProductUnderLoad, type ProductUnderLoad } from './load/product';
 import { writeLoadReport, type LoadResult, type RssSample } from './load/report';
 import { sampleServices } from './load/rss';
-import { setUp, type LoadProject } from './load/setup';
+import { loadStories, setUp, type LoadProject } from './load/setup';
 import { checkClients, checkDatabase, settle, type ProjectClients } from './load/verify';
 import { Histogram, newClientStats, ProbeClient } from './lib/yclients';
 
@@ -40,15 +40,7 @@ async function connectAll(projects: LoadProject[], product: ProductUnderLoad, ap
   for (const project of projects) {
     const url = product.collabUrl ?? project.collabUrl;
     const clients = project.members.map((member, i) => {
-      let first = true;
-      // As the studio: the first connect uses the token from setup, reconnects ask for a fresh one.
-      const token = async () => {
-        if (first) {
-          first = false;
-          return member.collabToken;
-        }
-        return (await api.collabToken(member.user.accessToken, project.id)).token;
-      };
+      const token = tokenSource(member.collabToken, async () => (await api.collabToken(member.user.accessToken, project.id)).token);
       return new ProbeClient({ url, docName: project.docName, key: `c${i}`, token, stats });
     });
     out.push({ docName: project.docName, clients });
@@ -99,7 +91,7 @@ async function main(options: LoadOptions): Promise<number> {
     log(`${clients.length} clients connected and synced (setup ${setupSeconds.toFixed(0)} s, connect ${connectSeconds.toFixed(0)} s); editing for ${options.duration / 1000} s`);
 
     const docOf = new Map(projects.map((p, i) => [p.id, projectClients[i].clients[0].client.doc]));
-    const jobs = new JobDriver(api, projects, (p) => docOf.get(p.id)!, options.jobsPerMinute);
+    const jobs = new JobDriver(api, projects, (p) => docOf.get(p.id)!, options.jobsPerMinute, loadStories(options.stories), (tokenUrl) => product.collabUrl ?? tokenUrl);
 
     // Measured from here on; setup traffic is not part of the figures.
     stats.propagation = new Histogram();

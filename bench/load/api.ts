@@ -97,6 +97,16 @@ export class Api {
   }
 }
 
+/** As the studio does: the first connect uses the token in hand, each reconnect asks for a fresh one. */
+export function tokenSource(first: string, fresh: () => Promise<string>): () => Promise<string> {
+  let used = false;
+  return async () => {
+    if (used) return fresh();
+    used = true;
+    return first;
+  };
+}
+
 /** Run `fn` over `items` with at most `limit` in flight; results in input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

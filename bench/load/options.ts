@@ -26,7 +26,11 @@ export const loadOptionsSchema = z
     projects: count(1, 2_000).default(100),
     /** Edits per second per client. */
     rate: z.coerce.number().positive().max(20).default(1),
-    /** Memory is compared from the end of warm-up (default: 10 % of the run, at least 30 s). */
+    /**
+     * Memory is compared from the end of warm-up (default: 20 % of the run, at least 30 s): V8
+     * sizes each service's heap over its first major collections, and Redis's bounded job
+     * retention (5 min) fills.
+     */
     warmup: duration.optional(),
     /** Agent runs started per minute through the API (0 = none). */
     jobsPerMinute: z.coerce.number().min(0).max(600).default(6),
@@ -48,7 +52,7 @@ export const loadOptionsSchema = z
     if (o.collabUrl && !o.url) ctx.addIssue({ code: 'custom', path: ['url'], message: '--collab-url needs --url (the web API of the same product)' });
     if (o.warmup !== undefined && o.warmup >= o.duration) ctx.addIssue({ code: 'custom', path: ['warmup'], message: 'must be shorter than --duration' });
   })
-  .transform((o) => ({ ...o, warmup: o.warmup ?? Math.min(o.duration / 2, Math.max(30_000, o.duration / 10)) }));
+  .transform((o) => ({ ...o, warmup: o.warmup ?? Math.min(o.duration / 2, Math.max(30_000, o.duration / 5)) }));
 
 export type LoadOptions = z.output<typeof loadOptionsSchema>;
 

@@ -6,7 +6,7 @@ import { cpuSeconds, rssKb, subtree } from '../../bench/load/rss';
 
 describe('npm run load: flags', () => {
   it('defaults to the issue: 1000 clients over 100 projects, 1 edit/s, 10 minutes, warm-up 10 %', () => {
-    expect(parseLoadOptions([])).toMatchObject({ duration: 600_000, clients: 1000, projects: 100, rate: 1, warmup: 60_000, jobsPerMinute: 6, write: true });
+    expect(parseLoadOptions([])).toMatchObject({ duration: 600_000, clients: 1000, projects: 100, rate: 1, warmup: 120_000, jobsPerMinute: 6, write: true });
   });
 
   it('reads durations and a short run', () => {
@@ -53,15 +53,15 @@ describe('Histogram', () => {
 describe('memory and CPU figures', () => {
   const sample = (s: number, web: number, cpu: number): RssSample => ({ atMs: s * 1000, mb: { web }, cpuS: { web: cpu } });
 
-  it('compares the median after warm-up with the median of the last 10 %, against 5 %', () => {
+  it('compares the median of the fifth of the run after warm-up with that of the last fifth, against 5 %', () => {
     const flat = Array.from({ length: 101 }, (_, s) => sample(s, s === 15 ? 400 : 200, s / 2));
     expect(memoryGrowth(flat, 10_000, 100_000)).toEqual([{ service: 'web', warmMb: 200, endMb: 200, growth: 0, pass: true }]);
     const leaking = Array.from({ length: 101 }, (_, s) => sample(s, 200 + s, 0));
     const [g] = memoryGrowth(leaking, 10_000, 100_000);
     expect(g.pass).toBe(false);
-    // Warm-up window 10–20 s → median 215 MB; last 10 % (90–100 s) → median 295 MB.
-    expect(g).toMatchObject({ warmMb: 215, endMb: 295 });
-    expect(g.growth).toBeCloseTo(80 / 215, 6);
+    // Window after warm-up 10–30 s → median 220 MB; last fifth (80–100 s) → median 290 MB.
+    expect(g).toMatchObject({ warmMb: 220, endMb: 290 });
+    expect(g.growth).toBeCloseTo(70 / 220, 6);
     expect(cpuShares(flat)).toEqual([['web', 50]]);
   });
 
