@@ -35,6 +35,7 @@ import { UpdateGuard } from './guard';
 import { inspectFrame, parseClientMessage } from './protocol';
 import { subscribeRevocations, type Revocation } from './revocation';
 import { DurableStore, StoreUnavailableError, withTimeout } from './store';
+import { logRedisOutages, type ErrorEmitter } from '../lib/redis/unavailable';
 
 export interface CollabServerOptions {
   sql: Db;
@@ -418,6 +419,14 @@ export async function startCollabServer(options: CollabServerOptions): Promise<C
   if (options.redisUrl) {
     subscriber = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     redisCheck = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+    // Every connection gets a listener: without one, ioredis prints each reconnect attempt of an
+    // outage on stderr. Collaboration goes on without Redis (one instance's clients meanwhile).
+    const connections: [string, ErrorEmitter][] = [
+      ['revocations', subscriber],
+      ['health-check', redisCheck],
+    ];
+    if (redisExtension) connections.push(['scale-out-pub', redisExtension.pub], ['scale-out-sub', redisExtension.sub]);
+    for (const [name, connection] of connections) logRedisOutages(connection, name, log);
     await subscribeRevocations(subscriber, onRevocation, (raw) => log.warn({ raw: raw.slice(0, 200) }, 'ignored an invalid revocation message'));
   }
 

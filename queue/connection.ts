@@ -25,6 +25,4 @@ export function bullConnection(url = loadConfig().REDIS_URL): ConnectionOptions 
  * Redis is back and starting a job the person may have given up on. Workers keep the default,
  * which waits for Redis.
  */
-export function producerConnection(url?: string): ConnectionOptions {
-  return { ...bullConnection(url), enableOfflineQueue: false };
-}
+export const producerRedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: false } as const;

@@ -5,16 +5,31 @@ import { randomUUID } from 'node:crypto';
 import { FlowProducer, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Phase } from '../schema/phases';
+import { createRedis } from '../lib/redis/client';
 import { logRedisOutages } from '../lib/redis/unavailable';
-import { producerConnection } from './connection';
+import { producerRedisOptions } from './connection';
 import { CANCEL_CHANNEL, PANEL_QUEUE, PHASE_QUEUE, QUEUE_STREAMS, RETENTION, branchIdForJob, cancelledKey, panelJobSchema, phaseRunJobSchema, type PhaseRunJob } from './jobs';
 
-const globalForQueue = globalThis as unknown as { __komaPhaseQueue?: Queue; __komaFlow?: FlowProducer };
+const globalForQueue = globalThis as unknown as { __komaPhaseQueue?: Queue; __komaFlow?: FlowProducer; __komaProducerRedis?: Redis };
+
+/**
+ * The producers' one connection. Ours, not BullMQ's: BullMQ closes a connection it owns with a
+ * polite QUIT, which fails while Redis is down and leaves that client reconnecting, with no one
+ * listening, for the rest of the process. This one is simply disconnected (`closeQueues`).
+ */
+function producerRedis(): Redis {
+  if (!globalForQueue.__komaProducerRedis) {
+    const client = createRedis(undefined, producerRedisOptions);
+    logRedisOutages(client, 'job-producers');
+    globalForQueue.__komaProducerRedis = client;
+  }
+  return globalForQueue.__komaProducerRedis;
+}
 
 export function flowProducer(): FlowProducer {
   if (!globalForQueue.__komaFlow) {
-    const flow = new FlowProducer({ connection: producerConnection() });
-    logRedisOutages((listener) => flow.on('error', listener), 'flow-producer');
+    const flow = new FlowProducer({ connection: producerRedis() });
+    logRedisOutages(flow, 'flow-producer');
     globalForQueue.__komaFlow = flow;
   }
   return globalForQueue.__komaFlow;
@@ -22,8 +37,8 @@ export function flowProducer(): FlowProducer {
 
 export function phaseQueue(): Queue {
   if (!globalForQueue.__komaPhaseQueue) {
-    const queue = new Queue(PHASE_QUEUE, { connection: producerConnection(), streams: QUEUE_STREAMS });
-    logRedisOutages((listener) => queue.on('error', listener), 'phase-queue');
+    const queue = new Queue(PHASE_QUEUE, { connection: producerRedis(), streams: QUEUE_STREAMS });
+    logRedisOutages(queue, 'phase-queue');
     globalForQueue.__komaPhaseQueue = queue;
   }
   return globalForQueue.__komaPhaseQueue;
@@ -31,10 +46,12 @@ export function phaseQueue(): Queue {
 
 /** Close the process-wide queue and flow producer (the next use opens them on the current REDIS_URL). */
 export async function closeQueues(): Promise<void> {
-  const { __komaPhaseQueue: queue, __komaFlow: flow } = globalForQueue;
+  const { __komaPhaseQueue: queue, __komaFlow: flow, __komaProducerRedis: client } = globalForQueue;
   globalForQueue.__komaPhaseQueue = undefined;
   globalForQueue.__komaFlow = undefined;
+  globalForQueue.__komaProducerRedis = undefined;
   await Promise.all([queue?.close().catch(() => undefined), flow?.close().catch(() => undefined)]);
+  client?.disconnect();
 }
 
 export interface EnqueueRunInput {

@@ -8,6 +8,7 @@ import { FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import type { Logger } from 'pino';
 import { Counter, Histogram } from 'prom-client';
 import { createRedis } from '../lib/redis/client';
+import { logRedisOutages, type ErrorEmitter } from '../lib/redis/unavailable';
 import { metricsAuthorized, metricsRegistry } from '../lib/metrics';
 import type { Db } from '../lib/db/client';
 import { AgentError, type AgentProvider } from '../agents';
@@ -58,6 +59,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // otherwise has just a worker and a flow producer, and would keep BullMQ's default.
   const panelQueue = new Queue(PANEL_QUEUE, { connection, streams: QUEUE_STREAMS });
   const flow = new FlowProducer({ connection });
+  // Listeners on every connection: without them an outage prints each reconnect on stderr.
+  const connections: [string, ErrorEmitter][] = [['worker-redis', redis], ['cancel-subscriber', subscriber], ['phase-queue', queue], ['panel-queue', panelQueue], ['flow-producer', flow]];
+  for (const [name, emitter] of connections) {
+    logRedisOutages(emitter, name, options.log);
+  }
 
   const worker = new Worker(
     PHASE_QUEUE,

@@ -15,7 +15,7 @@ const globalForRedis = globalThis as unknown as { __komaRedis?: Redis };
 export function redis(): Redis {
   if (!globalForRedis.__komaRedis) {
     const client = createRedis();
-    logRedisOutages((listener) => client.on('error', listener), 'shared');
+    logRedisOutages(client, 'shared');
     globalForRedis.__komaRedis = client;
   }
   return globalForRedis.__komaRedis;

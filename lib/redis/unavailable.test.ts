@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../log';
 import { isRedisUnavailable, logRedisOutages } from './unavailable';
@@ -25,10 +26,10 @@ describe('logRedisOutages', () => {
   it('logs an outage at most every 30 s, however often the connection errors', () => {
     vi.useFakeTimers();
     const warn = vi.spyOn(logger(), 'warn').mockImplementation(() => undefined);
-    let emit: (error: Error) => void = () => undefined;
-    logRedisOutages((listener) => (emit = listener), 'test');
+    const connection = new EventEmitter();
+    logRedisOutages(connection, 'test');
     for (let i = 0; i < 50; i += 1) {
-      emit(new Error('connect ECONNREFUSED'));
+      connection.emit('error', new Error('connect ECONNREFUSED'));
       vi.advanceTimersByTime(1_000); // ioredis retries about this often
     }
     expect(warn).toHaveBeenCalledTimes(2); // at 0 s and 30 s of 50 s
