@@ -7,6 +7,9 @@
  * 2. Orchestration overhead per phase run — queue + worker pick-up + collab connection + branch
  *    write + durable acknowledgement — on the real stack (PostgreSQL, Redis, collab-server,
  *    worker): job wall time minus the agent's own time (goal p95 < 100 ms).
+ * 3. The name sized for the story's lines (agents/phases/name.ts `expectedLines`): lettering
+ *    issues the dialogue phase leaves over many offline books, against the same shots laid out
+ *    as if they had no words.
  */
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +18,8 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Queue, QueueEvents } from 'bullmq';
 import { createOfflineProvider, runPhaseAgent } from '../agents';
+import { planName } from '../agents/phases/name';
+import type { PhaseAgentContext, PhaseAgentInput } from '../agents/types';
 import { startCollabServer } from '../collab-server/server';
 import { storeInitialSnapshot } from '../lib/db/docstore';
 import { createSeedUpdate, workDocName } from '../lib/doc/project-doc';
@@ -73,6 +78,42 @@ async function wholeBooks(): Promise<string[]> {
   return rows;
 }
 
+/** 3 stories × 6 seeds × 4 takes of the name (first run and three kinds of feedback). */
+async function nameSizedForLines(): Promise<string[]> {
+  const ctx: PhaseAgentContext = { provider: createOfflineProvider(), onProgress: () => {}, signal: new AbortController().signal, recordGeneration: () => {} };
+  const totals = { sized: { issues: 0, pages: 0 }, unsized: { issues: 0, pages: 0 } };
+  let books = 0;
+  let lines = 0;
+  for (const [file, language, readingDirection] of [
+    ['ja-kasa.txt', 'ja', 'rtl'],
+    ['en-lighthouse.txt', 'en', 'ltr'],
+    ['ja-mini.txt', 'ja', 'rtl'],
+  ] as const) {
+    const sourceText = await readFile(path.join(stories, file), 'utf8');
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      for (const feedback of [undefined, 'tighter', 'more drama', 'bigger panels']) {
+        const input: PhaseAgentInput = { phase: 'name', sourceText, language, readingDirection, pageFormat: 'B5', upstream: {}, seed, feedback };
+        books += 1;
+        for (const variant of ['sized', 'unsized'] as const) {
+          const name = (await planName(input, ctx, { sizeForLines: variant === 'sized' })).output;
+          const dialogue = await runPhaseAgent('dialogue', { ...input, phase: 'dialogue', feedback: undefined, upstream: { name } }, ctx);
+          totals[variant].issues += dialogue.output.issues.length;
+          totals[variant].pages += name.pages.length;
+          if (variant === 'sized') lines += dialogue.output.lines.length;
+        }
+      }
+    }
+  }
+  const ratio = (a: number, b: number) => (b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+  process.stdout.write(`name sized for lines: ${totals.sized.issues} issues vs ${totals.unsized.issues} unsized\n`);
+  return [
+    `| ${books} offline books (3 stories × 6 seeds × 4 takes), ${lines} lines | name laid out without words (before) | name sized for the story's lines (now) | ratio |`,
+    '|---|---:|---:|---:|',
+    `| lettering issues the dialogue phase leaves | ${totals.unsized.issues} | ${totals.sized.issues} | ${ratio(totals.sized.issues, totals.unsized.issues)} |`,
+    `| pages | ${totals.unsized.pages} | ${totals.sized.pages} | ${ratio(totals.sized.pages, totals.unsized.pages)} |`,
+  ];
+}
+
 async function orchestration(): Promise<string[]> {
   const db = await startTestDatabase();
   const redis = await startTestRedis();
@@ -128,6 +169,7 @@ async function orchestration(): Promise<string[]> {
 }
 
 const books = await wholeBooks();
+const nameRows = await nameSizedForLines();
 const orchestrationRows = await orchestration();
 await writeBenchSection('pipeline', [
   '## Pipeline (`npm run bench:pipeline`)',
@@ -137,6 +179,10 @@ await writeBenchSection('pipeline', [
   '**The whole book, offline provider, in-process** (goal: ja-kasa < 10 s; the seed budgets 97 s on cloud AI):',
   '',
   ...books,
+  '',
+  "**The name sized for the story's lines** (phase 4 gives each shot room for the balloons of the speech its beat quotes, `expectedLines`; same shots, same seeds, dialogue phase run on each):",
+  '',
+  ...nameRows,
   '',
   '**Orchestration overhead per phase run on the real stack** (PostgreSQL, Redis, collab-server, worker):',
   '',

@@ -4,11 +4,13 @@
  * order, sizes that follow importance, bleed and face positions.
  */
 import { layoutBook } from '../../lib/engine/layout';
-import { SHOT_TYPES, CAMERA_ANGLES, type ShotInput, type BookLayout } from '../../lib/engine/types';
-import type { CharactersOutput, NameOutput } from '../../schema/phases';
+import { balloonHints } from '../../lib/engine/book';
+import { SHOT_TYPES, CAMERA_ANGLES, type ShotInput, type BookLayout, type DialogueLine, type Language } from '../../lib/engine/types';
+import type { CharactersOutput, NameOutput, PlotOutput } from '../../schema/phases';
 import type { PhaseAgent, PhaseAgentContext, PhaseAgentInput } from '../types';
 import { callOf, revisingOf, storyOf, upstreamOf, validateOutput } from './common';
 import { condenseShots } from '../providers/offline/shots';
+import { readStory } from '../providers/offline/story';
 
 /** Shots from any provider: unique ids, known shot types, characters that exist. */
 export function sanitizeShots(shots: readonly ShotInput[], characters: CharactersOutput): ShotInput[] {
@@ -56,6 +58,36 @@ export function nameFromLayout(layout: BookLayout): NameOutput {
   };
 }
 
+/**
+ * The lines the story gives each shot, before the dialogue phase writes them: the quoted speech
+ * inside each beat's source span, spread in order over that beat's shots (those with someone in
+ * them first). Only for sizing: the name's panels get room for these balloons, so the storyboard
+ * people review is the one that gets lettered; the final phase re-checks with the real lines.
+ */
+export function expectedLines(sourceText: string, language: Language, plot: PlotOutput, shots: readonly ShotInput[]): DialogueLine[] {
+  const story = readStory(sourceText, language);
+  const lines: DialogueLine[] = [];
+  const perShot = new Map<string, number>();
+  for (const beat of plot.beats) {
+    if (!beat.sourceSpan) continue;
+    const [from, to] = beat.sourceSpan;
+    const quotes = story.quotes.filter((q) => q.kind === 'speech' && q.start >= from && q.start < to);
+    const beatShots = shots.filter((s) => s.beatId === beat.id);
+    const speaking = beatShots.filter((s) => (s.characters?.length ?? 0) > 0);
+    const targets = speaking.length ? speaking : beatShots;
+    if (!targets.length) continue;
+    quotes.forEach((quote, i) => {
+      // A shot whose description quotes the line gets it (planners often write who says what).
+      const opening = quote.text.slice(0, 12);
+      const shot = beatShots.find((s) => opening.length >= 2 && s.description?.includes(opening)) ?? targets[Math.floor((i * targets.length) / quotes.length)];
+      const order = perShot.get(shot.id) ?? 0;
+      perShot.set(shot.id, order + 1);
+      lines.push({ id: `expected-${lines.length}`, panelId: shot.id, speakerId: shot.characters?.[0] ?? null, kind: 'speech', text: quote.text, order });
+    });
+  }
+  return lines;
+}
+
 /** A re-run (feedback or a revised branch) asks the layout for one of its alternatives. */
 export function alternativeFor(input: PhaseAgentInput): number {
   if (!input.feedback && input.revising === undefined) return 0;
@@ -64,7 +96,8 @@ export function alternativeFor(input: PhaseAgentInput): number {
   return 1 + (h % 3);
 }
 
-export async function planName(input: PhaseAgentInput, ctx: PhaseAgentContext): Promise<{ output: NameOutput; model: string }> {
+/** `sizeForLines: false` lays the shots out as if they had no words (the bench's baseline). */
+export async function planName(input: PhaseAgentInput, ctx: PhaseAgentContext, options: { sizeForLines?: boolean } = {}): Promise<{ output: NameOutput; model: string }> {
   const story = storyOf(input);
   const call = callOf('name', ctx);
   ctx.onProgress(0.05, 'Reading the cast and the plot');
@@ -76,7 +109,8 @@ export async function planName(input: PhaseAgentInput, ctx: PhaseAgentContext): 
   const shots = condenseShots(sanitizeShots(draft.value, characters), null);
   if (!shots.length) throw new Error('The shot plan is empty: nothing to lay out.');
   ctx.onProgress(0.6, `Laying out ${shots.length} panels`);
-  const layout = layoutBook(shots, { format: input.pageFormat, readingDirection: input.readingDirection, seed: story.seed, alternative: alternativeFor(input) });
+  const hints = options.sizeForLines === false ? undefined : balloonHints(shots, expectedLines(story.text, story.language, plot, shots), story.language);
+  const layout = layoutBook(shots, { format: input.pageFormat, readingDirection: input.readingDirection, seed: story.seed, alternative: alternativeFor(input) }, hints);
   return { output: nameFromLayout(layout), model: draft.model };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layoutBook } from '../../lib/engine/layout';
 import type { ShotInput } from '../../lib/engine/types';
-import { sanitizeShots, nameFromLayout } from './name';
+import { sanitizeShots, nameFromLayout, expectedLines } from './name';
 import { sanitizeLines } from './dialogue';
 import { relayoutPage, repaginate } from './final';
 import { placeBalloons } from '../../lib/engine/balloons';
@@ -26,6 +26,34 @@ describe('sanitizeShots', () => {
     expect(out.map((s) => s.id)).toEqual(['x', 'xx']);
     expect(out[0]).toMatchObject({ importance: 1, shot: 'medium', characters: ['c1'] });
     expect(out[1].importance).toBe(0.5);
+  });
+});
+
+describe('expectedLines', () => {
+  const text = '雨の朝。「おはよう」と彼女は言った。「傘はある？」\n\n夜。「ただいま」';
+  const plot = {
+    structure: 'kishotenketsu' as const,
+    outline: '',
+    beats: [
+      { id: 'b1', act: 'ki' as const, title: '', summary: '', pageBudget: 1, sourceSpan: [0, 27] as [number, number] },
+      { id: 'b2', act: 'sho' as const, title: '', summary: '', pageBudget: 1, sourceSpan: null },
+    ],
+  };
+  const shot = (id: string, beatId: string, extra: Partial<ShotInput> = {}): ShotInput => ({ id, importance: 0.5, shot: 'medium', characters: ['c1'], beatId, ...extra });
+
+  it("gives each beat's quoted speech to its shots, in order, and nothing outside a known span", () => {
+    const lines = expectedLines(text, 'ja', plot, [shot('s1', 'b1', { characters: [] }), shot('s2', 'b1'), shot('s3', 'b1'), shot('s4', 'b2')]);
+    // Two quotes in b1's span over its two shots with someone in them; 「ただいま」 lies in b2, which has no span.
+    expect(lines.map((l) => [l.panelId, l.text, l.order, l.speakerId])).toEqual([
+      ['s2', 'おはよう', 0, 'c1'],
+      ['s3', '傘はある？', 0, 'c1'],
+    ]);
+  });
+
+  it('gives a line to the shot whose description quotes it', () => {
+    const lines = expectedLines(text, 'ja', plot, [shot('s1', 'b1'), shot('s2', 'b1', { description: 'A: 傘はある？' }), shot('s3', 'b1')]);
+    expect(lines.find((l) => l.text === '傘はある？')?.panelId).toBe('s2');
+    expect(lines.find((l) => l.text === 'おはよう')?.panelId).toBe('s1');
   });
 });
 
