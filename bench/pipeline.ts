@@ -36,6 +36,11 @@ import { writeBenchSection } from './report';
 
 const stories = path.resolve(import.meta.dirname, '../../shared/fixtures/stories');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const FIXTURE_STORIES = [
+  ['ja-kasa.txt', 'ja', 'rtl'],
+  ['en-lighthouse.txt', 'en', 'ltr'],
+  ['ja-mini.txt', 'ja', 'rtl'],
+] as const;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -60,11 +65,7 @@ async function wholeBooks(): Promise<string[]> {
     '| story | ' + PHASES.join(' | ') + ' | total | pages | lettering issues: dialogue phase → final | final fixes |',
     '|---|' + PHASES.map(() => '---:').join('|') + '|---:|---:|---:|---|',
   );
-  for (const [file, language, readingDirection] of [
-    ['ja-kasa.txt', 'ja', 'rtl'],
-    ['en-lighthouse.txt', 'en', 'ltr'],
-    ['ja-mini.txt', 'ja', 'rtl'],
-  ] as const) {
+  for (const [file, language, readingDirection] of FIXTURE_STORIES) {
     const sourceText = await readFile(path.join(stories, file), 'utf8');
     // Warm the engine (fonts, wasm) once so the figure is the steady state a worker sees.
     if (rows.length === 2) await runAllPhases({ title: 'warm-up', sourceText, language, readingDirection, pageFormat: 'B5', seed: 0, provider: createOfflineProvider() });
@@ -84,11 +85,7 @@ async function nameSizedForLines(): Promise<string[]> {
   const totals = { sized: { issues: 0, pages: 0 }, unsized: { issues: 0, pages: 0 } };
   let books = 0;
   let lines = 0;
-  for (const [file, language, readingDirection] of [
-    ['ja-kasa.txt', 'ja', 'rtl'],
-    ['en-lighthouse.txt', 'en', 'ltr'],
-    ['ja-mini.txt', 'ja', 'rtl'],
-  ] as const) {
+  for (const [file, language, readingDirection] of FIXTURE_STORIES) {
     const sourceText = await readFile(path.join(stories, file), 'utf8');
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       for (const feedback of [undefined, 'tighter', 'more drama', 'bigger panels']) {
