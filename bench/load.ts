@@ -18,11 +18,11 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { onShutdown } from '../lib/process';
 import { Api, tokenSource } from './load/api';
-import { collabWindow, readCollabCounters } from './load/collab-metrics';
+import { collabWindow, readCollabCounters, readCollabGauges } from './load/collab-metrics';
 import { JobDriver } from './load/jobs';
 import { parseLoadOptions, type LoadOptions } from './load/options';
 import { attachProduct, startProductUnderLoad, type ProductUnderLoad } from './load/product';
-import { writeLoadReport, type LoadResult, type RssSample } from './load/report';
+import { writeLoadReport, type LoadResult, type RssSample, type GaugeSample } from './load/report';
 import { sampleServices } from './load/rss';
 import { loadStories, setUp, type LoadProject } from './load/setup';
 import { checkClients, checkDatabase, settle, type ProjectClients } from './load/verify';
@@ -108,10 +108,15 @@ async function main(options: LoadOptions): Promise<number> {
     let availabilityTotal = 0;
     let maxPendingAge = 0;
 
+    const collabGauges: GaugeSample[] = [];
     const sampleRss = () => {
+      const atMs = elapsed();
+      void readCollabGauges(collabUrl).then((mb) => {
+        if (mb) collabGauges.push({ atMs, mb });
+      });
       if (!product.services.size) return;
       const sample = sampleServices(product.services);
-      rss.push({ atMs: elapsed(), mb: sample.rssMb, cpuS: sample.cpuS });
+      rss.push({ atMs, mb: sample.rssMb, cpuS: sample.cpuS });
     };
     sampleRss();
     const rssEvery = Math.max(2_000, Math.min(10_000, options.duration / 60));
@@ -127,8 +132,9 @@ async function main(options: LoadOptions): Promise<number> {
     }, 1_000);
     const progressTimer = setInterval(() => {
       const r = rss.at(-1)?.mb ?? {};
+      const g = collabGauges.at(-1)?.mb;
       log(
-        `${(elapsed() / 1000).toFixed(0)} s: ${stats.edits} edits, ${stats.acks} acked, ack p50/p99 ${stats.ack.percentile(50).toFixed(1)}/${stats.ack.percentile(99).toFixed(1)} ms, propagation p50/p99 ${stats.propagation.percentile(50).toFixed(1)}/${stats.propagation.percentile(99).toFixed(1)} ms, reconnects ${stats.reconnects}, generator lag p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, RSS ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ')} MB`,
+        `${(elapsed() / 1000).toFixed(0)} s: ${stats.edits} edits, ${stats.acks} acked, ack p50/p99 ${stats.ack.percentile(50).toFixed(1)}/${stats.ack.percentile(99).toFixed(1)} ms, propagation p50/p99 ${stats.propagation.percentile(50).toFixed(1)}/${stats.propagation.percentile(99).toFixed(1)} ms, reconnects ${stats.reconnects}, generator lag p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, RSS ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' ')} MB${g ? `, collab ${g.documents} docs ${g.connections} connections heap ${g.heapUsedMb.toFixed(0)} MB` : ''}`,
       );
     }, 15_000);
 
@@ -200,6 +206,7 @@ async function main(options: LoadOptions): Promise<number> {
       },
       api: api.counters,
       collabServer: collabWindow(collabBefore, collabAfter),
+      collabGauges,
       jobs: jobCounts,
       rss,
       productDied,

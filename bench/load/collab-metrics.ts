@@ -32,6 +32,26 @@ export async function readCollabCounters(collabWsUrl: string): Promise<CollabCou
   }
 }
 
+/**
+ * What the collab-server holds, sampled with RSS: open documents and connections, and V8's heap
+ * in use. They tell growing RSS apart: more documents open (data the run added), a growing heap
+ * with the same documents (held memory), or neither (V8 keeping freed pages).
+ */
+export async function readCollabGauges(collabWsUrl: string): Promise<Record<'documents' | 'connections' | 'heapUsedMb', number> | null> {
+  try {
+    const res = await fetch(`${collabWsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return null;
+    const text = await res.text();
+    return {
+      documents: metric(text, 'koma_collab_loaded_documents'),
+      connections: metric(text, 'koma_collab_connections'),
+      heapUsedMb: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+    };
+  } catch {
+    return null;
+  }
+}
+
 /** Mean server-side ack (ms) and rows per INSERT between two readings (NaN when unknown). */
 export function collabWindow(before: CollabCounters | null, after: CollabCounters | null): { ackMeanMs: number; rowsPerInsert: number } {
   if (!before || !after) return { ackMeanMs: Number.NaN, rowsPerInsert: Number.NaN };

@@ -37,6 +37,8 @@ export interface LoadResult {
   generator: { lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuPercent: number };
   api: ApiCounters;
   collabServer: { ackMeanMs: number; rowsPerInsert: number };
+  /** The collab-server's open documents, connections and V8 heap in use, sampled with RSS. */
+  collabGauges: GaugeSample[];
   jobs: JobCounts;
   rss: RssSample[];
   /** Set when the product's process tree ended during the run. */
@@ -57,6 +59,11 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+export interface GaugeSample {
+  atMs: number;
+  mb: Record<string, number>;
+}
+
 export interface Growth {
   service: string;
   warmMb: number;
@@ -72,7 +79,7 @@ export interface Growth {
  * under this load); a window must span several of those swings, or two runs of the same code
  * disagree by more than the 5 % bar (with 10 % windows: +1.0 % and +5.1 %).
  */
-export function memoryGrowth(rss: RssSample[], warmupMs: number, runMs: number): Growth[] {
+export function memoryGrowth(rss: GaugeSample[], warmupMs: number, runMs: number): Growth[] {
   const window = Math.max(runMs / 5, 1);
   const warm = rss.filter((s) => s.atMs >= warmupMs && s.atMs <= warmupMs + window);
   const end = rss.filter((s) => s.atMs >= runMs - window);
@@ -153,6 +160,13 @@ export function writeLoadReport(r: LoadResult): number {
     ['acknowledged edits missing (clients / durable log)', `${verdict.lostInClients.length} / ${verdict.databaseChecked ? verdict.lostInDatabase.length : 'not checked'}${verdict.databaseChecked ? ` (stored document ≠ clients' in ${verdict.databaseDiffers} projects)` : ''}`, '0'],
     ['load generator: event-loop lag p50 / p99 / max (ms) · CPU', `${fmt(r.generator.lagP50Ms)} / ${fmt(r.generator.lagP99Ms)} / ${fmt(r.generator.lagMaxMs, 0)} · ${fmt(r.generator.cpuPercent, 0)} % of a core`, '—'],
     ['setup through the API: time · requests · 429s waited out', `${fmt(r.setupSeconds, 0)} s (+ ${fmt(r.connectSeconds, 0)} s to connect) · ${r.api.requests} · ${r.api.rateLimited}`, '—'],
+    ...(r.collabGauges.length
+      ? [[
+          "collab-server's contents, same windows: documents open · connections · V8 heap in use (MB)",
+          memoryGrowth(r.collabGauges, r.options.warmup, r.editSeconds * 1000).map((g) => `${fmt(g.warmMb, 0)} → ${fmt(g.endMb, 0)}`).join(' · '),
+          '—',
+        ]]
+      : []),
     ...growth.map((g) => [`RSS ${g.service}: after warm-up → end (MB), growth`, `${fmt(g.warmMb, 0)} → ${fmt(g.endMb, 0)}, ${g.growth >= 0 ? '+' : ''}${pctText(g.growth, 1)}`, `≤ +5 % — ${g.pass ? 'PASS' : 'FAIL'}`]),
   ];
 
