@@ -256,7 +256,8 @@ export class DurableStore {
         }
         attempt += 1;
         batch = pending;
-        const backoff = Math.min(2_000, 25 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random() / 2);
+        // At most ~1 s: once PostgreSQL is back, waiting edits should be acknowledged within a second.
+        const backoff = Math.min(1_000, 25 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
         this.options.log.error({ err: error, attempt, rows: pending.length, retryInMs: Math.round(backoff) }, 'appending to the update log failed; retrying');
         await sleep(backoff);
       }
