@@ -16,20 +16,25 @@ function metric(text: string, name: string): number {
   return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 }
 
-export async function readCollabCounters(collabWsUrl: string): Promise<CollabCounters | null> {
+/** The collab-server's Prometheus text (`GET /metrics` on its WebSocket port), or null. */
+async function scrape(collabWsUrl: string, timeoutMs: number): Promise<string | null> {
   try {
-    const res = await fetch(`${collabWsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) return null;
-    const text = await res.text();
-    return {
-      ackSeconds: metric(text, 'koma_collab_durable_ack_seconds_sum'),
-      acks: metric(text, 'koma_collab_durable_ack_seconds_count'),
-      batchRows: metric(text, 'koma_collab_group_commit_batch_size_sum'),
-      batches: metric(text, 'koma_collab_group_commit_batch_size_count'),
-    };
+    const res = await fetch(`${collabWsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? await res.text() : null;
   } catch {
     return null;
   }
+}
+
+export async function readCollabCounters(collabWsUrl: string): Promise<CollabCounters | null> {
+  const text = await scrape(collabWsUrl, 10_000);
+  if (text === null) return null;
+  return {
+    ackSeconds: metric(text, 'koma_collab_durable_ack_seconds_sum'),
+    acks: metric(text, 'koma_collab_durable_ack_seconds_count'),
+    batchRows: metric(text, 'koma_collab_group_commit_batch_size_sum'),
+    batches: metric(text, 'koma_collab_group_commit_batch_size_count'),
+  };
 }
 
 /**
@@ -38,18 +43,13 @@ export async function readCollabCounters(collabWsUrl: string): Promise<CollabCou
  * with the same documents (held memory), or neither (V8 keeping freed pages).
  */
 export async function readCollabGauges(collabWsUrl: string): Promise<Record<'documents' | 'connections' | 'heapUsedMb', number> | null> {
-  try {
-    const res = await fetch(`${collabWsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    if (!res.ok) return null;
-    const text = await res.text();
-    return {
-      documents: metric(text, 'koma_collab_loaded_documents'),
-      connections: metric(text, 'koma_collab_connections'),
-      heapUsedMb: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
-    };
-  } catch {
-    return null;
-  }
+  const text = await scrape(collabWsUrl, 5_000);
+  if (text === null) return null;
+  return {
+    documents: metric(text, 'koma_collab_loaded_documents'),
+    connections: metric(text, 'koma_collab_connections'),
+    heapUsedMb: metric(text, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+  };
 }
 
 /** Mean server-side ack (ms) and rows per INSERT between two readings (NaN when unknown). */
