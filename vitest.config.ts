@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{lib,agents,queue,collab-server,app,cli,schema}/**/*.test.ts', 'tests/unit/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'node_modules/**'],
+          setupFiles: ['tests/support/fast-check-seed.ts'],
           testTimeout: 30_000,
         },
       },
