@@ -6,9 +6,10 @@
  */
 import fc from 'fast-check';
 
-const seed = process.env.FC_SEED;
+const FIXED_SEED = 20_261_125;
+const seed = process.env.FC_SEED?.trim() || String(FIXED_SEED);
 const runs = Number(process.env.FC_RUNS);
 fc.configureGlobal({
-  ...(seed === 'random' ? {} : { seed: Number.isFinite(Number(seed)) && seed !== undefined && seed !== '' ? Number(seed) : 20_261_125 }),
-  ...(Number.isFinite(runs) && runs > 0 ? { numRuns: runs } : {}),
+  ...(seed === 'random' ? {} : { seed: Number.isInteger(Number(seed)) ? Number(seed) : FIXED_SEED }),
+  ...(Number.isInteger(runs) && runs > 0 ? { numRuns: runs } : {}),
 });
